@@ -1,0 +1,76 @@
+"""Boxoffice: routes and event handlers only. Everything else lives in chalicelib/."""
+import os
+import time
+import uuid
+
+from aws_lambda_powertools import Logger
+from chalice import Chalice, CORSConfig, Response
+
+from chalicelib.api import errors as api_errors
+from chalicelib.api.auth import auth
+from chalicelib.api.customer import customer
+from chalicelib.api.organizer import org
+from chalicelib.api.public import public
+from chalicelib.bootstrap import container
+from chalicelib.jobs import relay as outbox
+from chalicelib.jobs.sweeper import run_sweep
+
+app = Chalice(app_name="boxoffice")
+app.api.cors = CORSConfig(
+    allow_origin="*",
+    allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match",
+                   "X-Request-Id"],
+    expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After"],
+    max_age=600)
+logger = Logger(service="boxoffice")
+
+for blueprint in (auth, public, customer, org):
+    app.register_blueprint(blueprint)
+
+
+@app.middleware("http")
+def envelope_and_request_id(event, get_response):
+    headers = event.headers or {}
+    request_id = headers.get("x-request-id", "")
+    if not (0 < len(request_id) <= 128 and request_id.isprintable()):
+        request_id = uuid.uuid4().hex
+    logger.append_keys(request_id=request_id)
+    started = time.monotonic()
+    response = get_response(event)
+    if response.status_code >= 400 and not api_errors.is_enveloped(response.body):
+        if response.status_code >= 500:
+            logger.error("unhandled error", extra={"path": event.path})
+        response = Response(api_errors.fallback_envelope(response.status_code),
+                            status_code=response.status_code, headers=response.headers)
+        response.headers.pop("Content-Type", None)
+    response.headers["X-Request-Id"] = request_id
+    response.headers.update(app.api.cors.get_access_control_headers())
+    logger.info("request", extra={"method": event.method, "path": event.path,
+                                  "status": response.status_code,
+                                  "ms": round((time.monotonic() - started) * 1000, 1)})
+    return response
+
+
+@app.schedule("rate(1 minute)")
+def sweep(event):
+    """Releases expired holds and finishes bookings left pending."""
+    return run_sweep(container())
+
+
+@app.on_cw_event({"source": ["boxoffice"]})
+def count_domain_event(event):
+    """Availability and sales counters; errors propagate so EventBridge retries."""
+    container().projections.handle(event.detail_type, event.detail)
+
+
+def _publish_stream(event):
+    outbox.relay([record._event_dict for record in event], container().publisher,
+                 container().clock)
+
+
+# The outbox relay: registered when the stack's stream ARNs are known (set them before
+# `chalice deploy`; see README), since Chalice needs them when it packages the app.
+for _name, _arn in (("relay_booking_stream", os.environ.get("BOOKING_STREAM_ARN")),
+                    ("relay_catalog_stream", os.environ.get("CATALOG_STREAM_ARN"))):
+    if _arn:
+        app.on_dynamodb_record(stream_arn=_arn, name=_name, batch_size=100)(_publish_stream)

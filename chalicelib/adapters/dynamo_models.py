@@ -1,0 +1,151 @@
+"""PynamoDB models: the only place that knows item shapes. Bound to tables at start-up."""
+from __future__ import annotations
+
+from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, MapAttribute,
+                                 NumberAttribute, UnicodeAttribute)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+
+def _meta():
+    """A Meta of its own for each model: PynamoDB reads and caches table settings on it."""
+    return type("Meta", (), {"table_name": "unbound", "region": "us-east-1"})
+
+
+class _Base(Model):
+    Meta = _meta()
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+def _gsi1():
+    """A class per model: PynamoDB stores the owning model on the index's Meta."""
+    return type("Gsi1", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "gsi1", "projection": AllProjection()}),
+        "gsi1pk": UnicodeAttribute(hash_key=True), "gsi1sk": UnicodeAttribute(range_key=True)})()
+
+
+def _gsi2():
+    return type("Gsi2", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "gsi2", "projection": KeysOnlyProjection()}),
+        "gsi2pk": UnicodeAttribute(hash_key=True), "gsi2sk": UnicodeAttribute(range_key=True)})()
+
+
+# --- catalog table -------------------------------------------------------------------------
+class CatalogItem(_Base):
+    """Venues, events and search entries; `doc` holds the record, keys hold what is queried."""
+
+    Meta = _meta()
+
+    kind = UnicodeAttribute()
+    tenant_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    doc = MapAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_tenant = _gsi1()
+
+
+class LayoutItem(_Base):
+    """A venue's immutable seat map, compressed."""
+
+    Meta = _meta()
+
+    layout = BinaryAttribute(legacy_encoding=False)
+
+
+# --- booking table -------------------------------------------------------------------------
+class SeatStateItem(_Base):
+    """A seat that is held or sold; a seat without an item is available."""
+
+    Meta = _meta()
+
+    status = UnicodeAttribute()
+    hold_id = UnicodeAttribute(null=True)
+    booking_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+
+class HoldItem(_Base):
+
+    Meta = _meta()
+    status = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
+    booking_id = UnicodeAttribute(null=True)
+    doc = MapAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+    by_user = _gsi1()
+    by_sweep = _gsi2()
+
+
+class BookingItem(_Base):
+
+    Meta = _meta()
+    status = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    hold_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    capture_pending = BooleanAttribute(default=False)
+    doc = MapAttribute()
+    checked_in = MapAttribute(default=dict)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    by_user = _gsi1()
+    by_sweep = _gsi2()
+
+
+class LedgerItem(_Base):
+    """One customer's holds and booked tickets for one event."""
+
+    Meta = _meta()
+
+    holds = MapAttribute(default=dict)
+    booked = NumberAttribute(default=0)
+    version = NumberAttribute(default=0)
+
+
+# --- projection table ----------------------------------------------------------------------
+class CounterItem(_Base):
+    """One shard of a counter: availability per section, sales per tier."""
+
+    Meta = _meta()
+
+    held = NumberAttribute(default=0)
+    sold = NumberAttribute(default=0)
+    revenue = NumberAttribute(default=0)
+    updated_at = UnicodeAttribute(null=True)
+
+
+class DedupeItem(_Base):
+    """Marks a domain event as already counted."""
+
+    Meta = _meta()
+
+    ttl = NumberAttribute(null=True)
+
+
+CATALOG_MODELS = (CatalogItem, LayoutItem)
+BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem)
+PROJECTION_MODELS = (CounterItem, DedupeItem)
+
+
+def bind_models(settings) -> None:
+    """Points every model at its table; PynamoDB caches connections, so reset them."""
+    for models, table in ((CATALOG_MODELS, settings.catalog_table),
+                          (BOOKING_MODELS, settings.booking_table),
+                          (PROJECTION_MODELS, settings.projection_table)):
+        for model in models:
+            model.Meta.table_name = table
+            model.Meta.region = settings.region
+            model.Meta.host = settings.dynamodb_endpoint
+            model._connection = None

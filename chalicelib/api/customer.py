@@ -1,0 +1,101 @@
+"""Customer routes: holds, bookings, history, cancellation."""
+from __future__ import annotations
+
+from ..bootstrap import container
+from ..domain import errors
+from .errors import STATUS_BY_CODE
+from .http import Routes, body, caller, idempotency_key, json_response, page_params, query
+from .auth import jwt_auth
+from .schemas import BookingIn, ExtendIn, HoldIn
+
+customer = Routes(__name__)
+REPLAYED = {"Idempotent-Replayed": "true"}
+
+
+@customer.route("/bookings/hold", methods=["POST"], authorizer=jwt_auth)
+def place_hold():
+    request = customer.current_request
+    principal, key = caller(request), idempotency_key(request)
+    data = body(request, HoldIn)
+    hold, replayed = container().holds.place(principal, data.event_id, data.seat_ids,
+                                             data.hold_duration_seconds, key)
+    return json_response(hold.to_dict(container().clock.now()), 201, REPLAYED if replayed else None)
+
+
+@customer.route("/users/me/holds", methods=["GET"], authorizer=jwt_auth)
+def my_holds():
+    request = customer.current_request
+    cursor, limit = page_params(query(request))
+    page = container().holds.active_of(caller(request), cursor, limit)
+    now = container().clock.now()
+    return {"holds": [h.to_dict(now) for h in page.items], "next_cursor": page.next_cursor}
+
+
+@customer.route("/bookings/hold/{hold_id}", methods=["GET"], authorizer=jwt_auth)
+def get_hold(hold_id):
+    hold = container().holds.owned(caller(customer.current_request), hold_id)
+    return hold.to_dict(container().clock.now())
+
+
+@customer.route("/bookings/hold/{hold_id}", methods=["DELETE"], authorizer=jwt_auth)
+def release_hold(hold_id):
+    container().holds.release(caller(customer.current_request), hold_id)
+    return json_response("", 204)
+
+
+@customer.route("/bookings/hold/{hold_id}/extend", methods=["POST"], authorizer=jwt_auth)
+def extend_hold(hold_id):
+    request = customer.current_request
+    principal = caller(request)
+    idempotency_key(request)
+    data = body(request, ExtendIn)
+    hold = container().holds.extend(principal, hold_id, data.hold_duration_seconds)
+    return hold.to_dict(container().clock.now())
+
+
+@customer.route("/bookings", methods=["POST"], authorizer=jwt_auth)
+def book():
+    request = customer.current_request
+    principal, key = caller(request), idempotency_key(request)
+    if key is None:
+        raise errors.IdempotencyKeyRequired()
+    data = body(request, BookingIn)
+    outcome = container().bookings.book(principal, data.hold_id, data.payment_method_id, key,
+                                        customer.lambda_context)
+    headers = REPLAYED if outcome.get("replayed") else {}
+    if "error" in outcome:
+        return json_response({"error": outcome["error"]},
+                             STATUS_BY_CODE[outcome["error"]["code"]], headers)
+    return json_response(outcome["booking"], 201, headers)
+
+
+@customer.route("/bookings/{booking_id}", methods=["GET"], authorizer=jwt_auth)
+def get_booking(booking_id):
+    c = container()
+    booking = c.bookings.owned(caller(customer.current_request), booking_id)
+    view = c.bookings.view(booking)
+    event = c.catalog_store.event(booking.event_id)
+    return {"booking": view, "tickets": view["tickets"],
+            "event": c.search.summary(event) if event else None,
+            "venue": event.venue if event else None}
+
+
+@customer.route("/users/me/bookings", methods=["GET"], authorizer=jwt_auth)
+def my_bookings():
+    request = customer.current_request
+    params = query(request)
+    status = params.get("status")
+    if status is not None and status not in ("pending", "confirmed", "failed", "cancelled"):
+        raise errors.ValidationFailed({"status": "one of pending, confirmed, failed, cancelled"})
+    cursor, limit = page_params(params)
+    page = container().bookings.history(caller(request), status, cursor, limit)
+    return {"bookings": page.items, "next_cursor": page.next_cursor}
+
+
+@customer.route("/bookings/{booking_id}/cancel", methods=["POST"], authorizer=jwt_auth)
+def cancel_booking(booking_id):
+    request = customer.current_request
+    principal = caller(request)
+    idempotency_key(request)
+    return container().bookings.cancel(principal, booking_id)
+

@@ -1,0 +1,96 @@
+"""What every route shares: domain errors mapped in one place, bodies, callers, pages."""
+from __future__ import annotations
+
+import functools
+import json
+
+from chalice import Blueprint, Response
+from pydantic import ValidationError
+
+from ..adapters.tokens import Principal
+from ..domain import errors
+from . import errors as api_errors
+from .schemas import field_messages
+
+MAX_BODY_BYTES = 64 * 1024
+IDEMPOTENCY_KEY_MAX = 255
+
+
+class Routes(Blueprint):
+    """A Blueprint whose views answer domain errors with the contract's envelope."""
+
+    def route(self, path: str, **kwargs):
+        register = super().route(path, **kwargs)
+
+        def decorator(view):
+            @functools.wraps(view)
+            def mapped(*args, **kw):
+                try:
+                    return view(*args, **kw)
+                except errors.DomainError as e:
+                    return api_errors.from_domain(e)
+            register(mapped)
+            return view
+        return decorator
+
+
+def body(request, model):
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise errors.PayloadTooLarge(f"The body is {len(raw)} bytes; at most {MAX_BODY_BYTES}.")
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise errors.ValidationFailed({"body": "malformed JSON"}) from e
+    if not isinstance(data, dict):
+        raise errors.ValidationFailed({"body": "expected a JSON object"})
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise errors.ValidationFailed(field_messages(e)) from e
+
+
+def caller(request) -> Principal:
+    context = (request.context or {}).get("authorizer") or {}
+    if not context.get("sub"):
+        raise errors.Unauthorized()
+    return Principal.from_context(context)
+
+
+def organizer(request) -> Principal:
+    principal = caller(request)
+    if not principal.is_organizer:
+        raise errors.Forbidden("This route is for organizers (role organizer with a tenant).")
+    return principal
+
+
+def idempotency_key(request) -> str | None:
+    key = (request.headers or {}).get("idempotency-key")
+    if key is None:
+        return None
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise errors.ValidationFailed({"Idempotency-Key": "1 to 255 printable characters"})
+    return key
+
+
+def query(request) -> dict:
+    return dict(request.query_params or {})
+
+
+def page_params(params: dict) -> tuple[str | None, int]:
+    raw = params.get("limit", "20")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+        raise errors.ValidationFailed({"limit": "an integer from 1 to 100"})
+    return params.get("cursor"), int(raw)
+
+
+def json_response(payload, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(payload, status_code=status, headers=headers or {})
+
+
+def cached(request, payload, etag: str, cache_control: str) -> Response:
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if_none_match = (request.headers or {}).get("if-none-match", "")
+    if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+        return Response("", status_code=304, headers=headers)
+    return Response(payload, status_code=200, headers=headers)

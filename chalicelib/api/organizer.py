@@ -1,0 +1,80 @@
+"""Organizer routes, all scoped to the token's tenant."""
+from __future__ import annotations
+
+from ..bootstrap import container
+from .auth import jwt_auth
+from .http import Routes, body, idempotency_key, json_response, organizer, page_params, query
+from .schemas import CheckInIn, EventIn, VenueIn
+
+org = Routes(__name__)
+
+
+@org.route("/organizer/venues", methods=["POST"], authorizer=jwt_auth)
+def create_venue():
+    request = org.current_request
+    principal = organizer(request)
+    idempotency_key(request)
+    return json_response(container().catalog.create_venue(principal, body(request, VenueIn)), 201)
+
+
+@org.route("/organizer/venues", methods=["GET"], authorizer=jwt_auth)
+def list_venues():
+    request = org.current_request
+    cursor, limit = page_params(query(request))
+    page = container().catalog.list_owned(organizer(request), "venues", cursor, limit)
+    return {"venues": page.items, "next_cursor": page.next_cursor}
+
+
+@org.route("/organizer/venues/{venue_id}", methods=["GET"], authorizer=jwt_auth)
+def get_venue(venue_id):
+    return container().catalog.venue(organizer(org.current_request), venue_id)
+
+
+@org.route("/organizer/events", methods=["POST"], authorizer=jwt_auth)
+def create_event():
+    request = org.current_request
+    principal = organizer(request)
+    idempotency_key(request)
+    return json_response(container().catalog.create_event(principal, body(request, EventIn)), 201)
+
+
+@org.route("/organizer/events", methods=["GET"], authorizer=jwt_auth)
+def list_events():
+    request = org.current_request
+    cursor, limit = page_params(query(request))
+    page = container().catalog.list_owned(organizer(request), "events", cursor, limit)
+    return {"events": page.items, "next_cursor": page.next_cursor}
+
+
+@org.route("/organizer/events/{event_id}", methods=["GET"], authorizer=jwt_auth)
+def get_event(event_id):
+    return container().catalog.owned_event(organizer(org.current_request), event_id).to_dict()
+
+
+@org.route("/organizer/events/{event_id}/publish", methods=["POST"], authorizer=jwt_auth)
+def publish_event(event_id):
+    request = org.current_request
+    principal = organizer(request)
+    idempotency_key(request)
+    return container().catalog.publish(principal, event_id)
+
+
+@org.route("/organizer/events/{event_id}/sales", methods=["GET"], authorizer=jwt_auth)
+def sales(event_id):
+    c = container()
+    return c.projections.sales(organizer(org.current_request), event_id, c.catalog)
+
+
+@org.route("/organizer/ticket-keys", methods=["GET"], authorizer=jwt_auth)
+def ticket_keys():
+    organizer(org.current_request)
+    return container().checkins.keys()
+
+
+@org.route("/organizer/events/{event_id}/check-ins", methods=["POST"], authorizer=jwt_auth)
+def check_in(event_id):
+    request = org.current_request
+    principal = organizer(request)
+    idempotency_key(request)
+    data = body(request, CheckInIn)
+    return container().checkins.check_in(principal, event_id, data.ticket_code)

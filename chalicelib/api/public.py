@@ -1,0 +1,42 @@
+"""Public routes: health, dev tokens (local stage), event pages and seat maps."""
+from __future__ import annotations
+
+from ..bootstrap import container
+from ..domain import errors
+from ..services.catalog import etag_of
+from .http import Routes, body, cached, json_response, query
+from .schemas import DevTokenIn
+
+public = Routes(__name__)
+
+
+@public.route("/health", methods=["GET"])
+def health():
+    return {"status": "ok"}
+
+
+@public.route("/dev/token", methods=["POST"])
+def dev_token():
+    issuer = container().token_issuer
+    if issuer is None:
+        raise errors.NotFound("route", "No such route.")
+    data = body(public.current_request, DevTokenIn)
+    token, expires = issuer.issue(data.sub, data.email, data.roles, data.tenant_id)
+    from ..domain.clock import from_epoch, to_rfc3339
+    return json_response({"token": token, "expires_at": to_rfc3339(from_epoch(expires))})
+
+
+@public.route("/events/{event_id}", methods=["GET"])
+def event_page(event_id):
+    page = container().catalog.event_page(event_id)
+    return cached(public.current_request, page, etag_of(page), "public, max-age=30")
+
+
+@public.route("/events/{event_id}/seats", methods=["GET"])
+def event_seats(event_id):
+    params = query(public.current_request)
+    status = params.get("status")
+    if status is not None and status not in ("available", "held", "sold"):
+        raise errors.ValidationFailed({"status": "one of available, held, sold"})
+    seats = container().catalog.seats(event_id, params.get("section"), status)
+    return cached(public.current_request, seats, etag_of(seats), "no-cache")

@@ -1,0 +1,148 @@
+"""Domain errors: each names its contract code; the API maps codes to statuses in one table."""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A business answer that is not a success."""
+
+    code = "CONFLICT"
+    default_message = "The request conflicts with the current state."
+
+    def __init__(self, message: str | None = None, **details):
+        super().__init__(message or self.default_message)
+        self.message = message or self.default_message
+        self.details = details
+
+
+class ValidationFailed(DomainError):
+    """Input that breaks the contract's rules; `fields` maps field to message."""
+
+    code = "VALIDATION_ERROR"
+    default_message = "The request is invalid."
+
+    def __init__(self, fields: dict[str, str], message: str | None = None, **details):
+        super().__init__(message, fields=fields, **details)
+
+
+class InvalidCursor(DomainError):
+    code = "INVALID_CURSOR"
+    default_message = "The cursor is invalid, was modified, or belongs to another query."
+
+
+class IdempotencyKeyRequired(DomainError):
+    code = "IDEMPOTENCY_KEY_REQUIRED"
+    default_message = "This request needs an Idempotency-Key header."
+
+
+class InvalidTicket(DomainError):
+    code = "INVALID_TICKET"
+    default_message = "The ticket code is not valid for this event."
+
+
+class Unauthorized(DomainError):
+    code = "UNAUTHORIZED"
+    default_message = "A valid bearer token is required."
+
+
+class Forbidden(DomainError):
+    code = "FORBIDDEN"
+    default_message = "You are not allowed to do this."
+
+
+class PaymentDeclined(DomainError):
+    code = "PAYMENT_DECLINED"
+    default_message = "The payment was declined."
+
+
+class NotFound(DomainError):
+    """A missing resource, or one the caller may not see (the same answer, on purpose)."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, resource: str, message: str | None = None):
+        super().__init__(message or f"{resource.capitalize()} not found.", resource=resource)
+
+
+class SeatsUnavailable(DomainError):
+    code = "SEATS_UNAVAILABLE"
+    default_message = "Some of the seats are not available."
+
+    def __init__(self, seat_ids, message: str | None = None):
+        super().__init__(message, unavailable_seat_ids=sorted(seat_ids))
+
+
+class EventNotOnSale(DomainError):
+    code = "EVENT_NOT_ON_SALE"
+    default_message = "The event is not on sale."
+
+
+class HoldAlreadyBooked(DomainError):
+    code = "HOLD_ALREADY_BOOKED"
+    default_message = "The hold has already been booked."
+
+
+class AlreadyCheckedIn(DomainError):
+    code = "ALREADY_CHECKED_IN"
+    default_message = "The ticket has already been checked in."
+
+    def __init__(self, checked_in_at: str):
+        super().__init__(None, checked_in_at=checked_in_at)
+
+
+class TicketVoid(DomainError):
+    code = "TICKET_VOID"
+    default_message = "The ticket is void: its booking was cancelled."
+
+
+class CancellationClosed(DomainError):
+    code = "CANCELLATION_CLOSED"
+    default_message = "The event has started; the booking can no longer be cancelled."
+
+
+class IdempotencyKeyInUse(DomainError):
+    code = "IDEMPOTENCY_KEY_IN_USE"
+    default_message = "A request with this Idempotency-Key is still running; retry shortly."
+
+
+class Conflict(DomainError):
+    code = "CONFLICT"
+
+
+class HoldExpired(DomainError):
+    code = "HOLD_EXPIRED"
+    default_message = "The hold has expired."
+
+
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "The request body is too large."
+
+
+class UnsupportedMediaType(DomainError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    default_message = "Send a JSON body with Content-Type: application/json."
+
+
+class TicketLimitExceeded(DomainError):
+    code = "TICKET_LIMIT_EXCEEDED"
+
+    def __init__(self, limit: int, already: int, requested: int):
+        super().__init__(
+            f"At most {limit} tickets per customer for this event "
+            f"({already} already held or booked, {requested} requested).",
+            max_tickets_per_order=limit, already_held_or_booked=already, requested=requested)
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was used with a different request body."
+
+
+class RateLimited(DomainError):
+    code = "RATE_LIMITED"
+    default_message = "Too many requests; retry later."
+
+
+class PaymentProviderError(DomainError):
+    code = "PAYMENT_PROVIDER_ERROR"
+    default_message = "The payment provider failed; nothing was charged. Retry shortly."

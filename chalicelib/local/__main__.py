@@ -1,0 +1,59 @@
+"""`make run`: the whole stack on one machine, with demo data."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+from .seed import ORGANIZER, seed
+from .stack import LocalStack
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING)
+    port = int(os.environ.get("PORT", "8000"))
+    sweep = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
+    print("==> starting moto (serialised), creating tables from infra/template.yaml ...", flush=True)
+    try:
+        stack = LocalStack(port=port, sweep_seconds=sweep)
+    except OSError as e:
+        print(f"error: cannot listen on 127.0.0.1:{port} ({e}); try PORT=8010 make run",
+              file=sys.stderr)
+        return 1
+    stack.start()
+    print("==> seeding demo data ...", flush=True)
+    demo = seed(stack.container)
+    issuer = stack.container.token_issuer
+    customer, _ = issuer.issue("demo-customer", "customer@example.com", ["customer"], None)
+    organizer, _ = issuer.issue(ORGANIZER.sub, ORGANIZER.email, list(ORGANIZER.roles),
+                                ORGANIZER.tenant_id)
+    event_id = demo["events"][0]["event_id"]
+    url = stack.url
+    print(f"""
+Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
+
+Customer token:  {customer}
+Organizer token: {organizer}
+
+Try:
+  curl -s {url}/health
+  curl -s '{url}/events/{event_id}/seats?section=A' | head -c 400; echo
+  curl -s -X POST {url}/bookings/hold -H "Authorization: Bearer $CUSTOMER" \\
+       -H 'Content-Type: application/json' \\
+       -d '{{"event_id": "{event_id}", "seat_ids": ["A-1-1", "A-1-2"]}}'
+
+(export CUSTOMER=<the customer token above> first; demo event ids: {", ".join(e["event_id"] for e in demo["events"])})
+""", flush=True)
+    stopped = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped.wait()
+    print("\n==> stopping ...", flush=True)
+    stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Booking a hold: record pending, authorize, commit seats, capture; cancel and refund."""
+from __future__ import annotations
+
+from ..adapters.transactions import ConditionsFailed
+from ..domain import errors
+from ..domain.bookings import Booking, Ticket, new_confirmation_code
+from ..domain.clock import epoch, to_rfc3339
+from .ids import new_id
+from .paging import Page
+
+# Answers that are final for a given request: stored and replayed under its Idempotency-Key.
+REPLAYABLE = (errors.NotFound, errors.HoldExpired, errors.HoldAlreadyBooked,
+              errors.PaymentDeclined)
+
+
+def error_outcome(error: errors.DomainError) -> dict:
+    return {"error": {"code": error.code, "message": error.message, "details": error.details}}
+
+
+class BookingService:
+    def __init__(self, catalog, inventory, payments, idempotency, signer, paging, clock):
+        self.catalog, self.inventory, self.payments = catalog, inventory, payments
+        self.idempotency, self.signer, self.paging, self.clock = idempotency, signer, paging, clock
+
+    # book -------------------------------------------------------------------------------------
+    def book(self, principal, hold_id: str, payment_method_id: str, idempotency_key: str | None,
+             lambda_context=None) -> dict:
+        """Returns {"booking": view} or {"error": envelope}, and "replayed"."""
+        if not idempotency_key:
+            raise errors.IdempotencyKeyRequired()
+
+        def operation():
+            try:
+                return {"booking": self.view(self._book(principal, hold_id, payment_method_id))}
+            except REPLAYABLE as e:
+                return error_outcome(e)
+        return self.idempotency.run(
+            caller=principal.sub, route="POST /bookings", key=idempotency_key,
+            body={"hold_id": hold_id, "payment_method_id": payment_method_id},
+            operation=operation, lambda_context=lambda_context)
+
+    def _book(self, principal, hold_id: str, payment_method_id: str) -> Booking:
+        hold = self.inventory.hold(hold_id)
+        if hold is None or hold.user_id != principal.sub:
+            raise errors.NotFound("hold")
+        now = self.clock.now()
+        self._ensure_bookable(hold, now)
+        event = self.catalog.event(hold.event_id)
+        booking = Booking(
+            booking_id=new_id("bkg"), user_id=principal.sub, event_id=hold.event_id,
+            tenant_id=hold.tenant_id, hold_id=hold_id, status="pending",
+            tickets=[Ticket(new_id("tkt"), seat) for seat in hold.seats],
+            total_price=hold.total_price, confirmation_code=new_confirmation_code(),
+            created_at=to_rfc3339(now), event_name=event.name, event_starts_at=event.starts_at,
+            payment_method_id=payment_method_id)
+        self.inventory.add_pending_booking(booking)  # before any money moves
+        try:
+            booking.authorization_id = self.payments.authorize(
+                booking.booking_id, booking.total_price.amount, booking.total_price.currency,
+                payment_method_id)
+        except (errors.PaymentDeclined, errors.PaymentProviderError) as e:
+            self.inventory.settle_booking(booking, "failed", error_outcome(e)["error"],
+                                          expected="pending")
+            raise
+        try:
+            self.inventory.commit_booking(booking, hold, epoch(self.clock.now()))
+        except ConditionsFailed as e:
+            self.payments.void(booking.authorization_id)
+            fresh = self.inventory.hold(hold_id)
+            failure = (errors.HoldAlreadyBooked() if fresh and fresh.status == "booked"
+                       else errors.HoldExpired())
+            self.inventory.settle_booking(booking, "failed", error_outcome(failure)["error"],
+                                          expected="pending")
+            raise failure from e
+        booking.status = "confirmed"
+        self.payments.capture(booking.authorization_id)
+        self.inventory.settle_booking(booking, "confirmed", expected="confirmed")
+        return booking
+
+    @staticmethod
+    def _ensure_bookable(hold, now) -> None:
+        state = hold.status_at(now)
+        if state == "booked":
+            raise errors.HoldAlreadyBooked()
+        if state == "expired":
+            raise errors.HoldExpired()
+        if state == "released":
+            raise errors.HoldExpired("The hold was released.")
+
+    # read -------------------------------------------------------------------------------------
+    def owned(self, principal, booking_id: str) -> Booking:
+        booking = self.inventory.booking(booking_id)
+        if booking is None or booking.user_id != principal.sub:
+            raise errors.NotFound("booking")
+        return booking
+
+    def view(self, booking: Booking) -> dict:
+        tickets = [booking.ticket_dict(t, self.signer.sign(t.ticket_id, booking.booking_id,
+                                                           booking.event_id, t.seat.seat_id))
+                   for t in booking.tickets] if booking.status in ("confirmed", "cancelled") else []
+        view = {"booking_id": booking.booking_id, "status": booking.status,
+                "event_id": booking.event_id, "hold_id": booking.hold_id, "tickets": tickets,
+                "total_price": booking.total_price.to_dict(),
+                "confirmation_code": booking.confirmation_code, "created_at": booking.created_at}
+        if booking.status == "failed":
+            view["failure"] = booking.failure
+        return view
+
+    def summary(self, booking: Booking) -> dict:
+        return {"booking_id": booking.booking_id, "status": booking.status,
+                "event": {"event_id": booking.event_id, "name": booking.event_name,
+                          "starts_at": booking.event_starts_at},
+                "ticket_count": len(booking.tickets),
+                "total_price": booking.total_price.to_dict(), "created_at": booking.created_at}
+
+    def history(self, principal, status: str | None, cursor: str | None, limit: int) -> Page:
+        scope = f"bookings:{principal.sub}:{status or ''}"
+        after = self.paging.decode(cursor, scope).get("after") if cursor else None
+        bookings, last = self.inventory.bookings_of_user(principal.sub, status, after, limit)
+        return Page([self.summary(b) for b in bookings],
+                    self.paging.encode({"after": last}, scope) if last else None)
+
+    # cancel -----------------------------------------------------------------------------------
+    def cancel(self, principal, booking_id: str) -> dict:
+        booking = self.owned(principal, booking_id)
+        if booking.status == "confirmed":
+            if booking.event_started(self.clock.now()):
+                raise errors.CancellationClosed()
+            try:
+                self.inventory.cancel_booking(
+                    booking, {"amount": booking.total_price.to_dict(), "status": "pending"})
+            except ConditionsFailed:
+                booking = self.owned(principal, booking_id)  # a concurrent cancel won
+            else:
+                booking.status = "cancelled"
+                self.refund(booking)
+        if booking.status != "cancelled":
+            raise errors.Conflict(f"A {booking.status} booking cannot be cancelled.")
+        return {"booking": self.view(booking), "refund": booking.refund}
+
+    def refund(self, booking: Booking) -> None:
+        """Gives the money back (voids an uncaptured authorization) and ends the sweep."""
+        auth = booking.authorization_id or self.payments.authorization_for(booking.booking_id)
+        if auth:
+            self.payments.refund(auth)
+        booking.refund = {"amount": booking.total_price.to_dict(), "status": "succeeded"}
+        self.inventory.settle_booking(booking, "cancelled", expected="cancelled")
+
+    # finalizer --------------------------------------------------------------------------------
+    def finalize(self, booking_id: str) -> str:
+        """Finishes or unwinds a booking a crashed request left behind. Safe to run twice."""
+        booking = self.inventory.booking(booking_id)
+        if booking is None:
+            return "missing"
+        auth = booking.authorization_id or self.payments.authorization_for(booking_id)
+        if booking.status == "pending":
+            failure = {"code": "BOOKING_INCOMPLETE",
+                       "message": "The booking could not be completed; nothing was charged."}
+            if self.inventory.settle_booking(booking, "failed", failure, expected="pending"):
+                if auth:
+                    self.payments.void(auth)
+                return "failed"
+            return self.finalize(booking_id)  # it moved on meanwhile: handle its new state
+        if booking.status == "confirmed":
+            if auth:
+                self.payments.capture(auth)
+            self.inventory.settle_booking(booking, "confirmed", expected="confirmed")
+            return "confirmed"
+        if booking.status == "cancelled":
+            self.refund(booking)
+            return "refunded"
+        if auth:
+            self.payments.void(auth)
+        self.inventory.settle_booking(booking, booking.status, expected=booking.status)
+        return booking.status
