@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import threading
 import time
 from dataclasses import dataclass
 
@@ -38,14 +37,12 @@ class TransactionRunner:
     """Builds and commits TransactWriteItems; `build(tx)` adds the actions."""
 
     def __init__(self, region: str, host: str | None, attempts: int = 6, base_delay: float = 0.02):
-        self._region, self._host = region, host
-        self._local = threading.local()
+        # One connection for all threads: its botocore client is thread-safe and costly to make.
+        self._shared = Connection(region=region, host=host)
         self.attempts, self.base_delay = attempts, base_delay
 
     def _connection(self) -> Connection:
-        if getattr(self._local, "connection", None) is None:
-            self._local.connection = Connection(region=self._region, host=self._host)
-        return self._local.connection
+        return self._shared
 
     def run(self, build) -> None:
         for attempt in range(self.attempts):
