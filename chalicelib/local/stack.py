@@ -45,34 +45,42 @@ def deploy_infra(endpoint: str, stage: str = "local") -> dict:
 
 
 class StreamRelay:
-    """Polls the tables' streams like Lambda's event source mapping does."""
+    """Polls the tables' streams like Lambda's event source mapping does.
+
+    A fresh iterator after the last sequence number on every poll: moto swaps in a copy of
+    the table when it rolls back a failed transaction, which strands older iterators."""
 
     def __init__(self, endpoint: str, stream_arns: list[str], container):
         self._streams = boto3.client("dynamodbstreams", endpoint_url=endpoint,
                                      region_name="us-east-1")
         self._container = container
-        self._iterators = {}
         self._lock = threading.Lock()
+        self._positions: dict[str, tuple[str, str | None]] = {}
         for arn in stream_arns:
             shard = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-            self._iterators[arn] = self._streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard["ShardId"],
-                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            self._positions[arn] = (shard["ShardId"], None)
+
+    def _iterator(self, arn: str) -> str:
+        shard_id, last = self._positions[arn]
+        where = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last
+                 else {"ShardIteratorType": "TRIM_HORIZON"})
+        return self._streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id,
+                                                **where)["ShardIterator"]
 
     def poll(self) -> int:
         """Relays every record written so far; returns how many events went out."""
         sent = 0
         with self._lock:
-            for arn, iterator in list(self._iterators.items()):
+            for arn in self._positions:
                 while True:
-                    page = self._streams.get_records(ShardIterator=iterator, Limit=1000)
-                    iterator = page["NextShardIterator"]
-                    records = page["Records"]
+                    records = self._streams.get_records(ShardIterator=self._iterator(arn),
+                                                        Limit=1000)["Records"]
+                    if not records:
+                        break
                     sent += outbox.relay(records, self._container.publisher,
                                          self._container.clock)
-                    if len(records) < 1000:
-                        break
-                self._iterators[arn] = iterator
+                    shard_id, _ = self._positions[arn]
+                    self._positions[arn] = (shard_id, records[-1]["dynamodb"]["SequenceNumber"])
         return sent
 
 
