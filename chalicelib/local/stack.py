@@ -84,6 +84,12 @@ class StreamRelay:
         return sent
 
 
+class BusyHTTPServer(ThreadedHTTPServer):
+    """Chalice's threaded server with a listen backlog for bursts of concurrent clients."""
+
+    request_queue_size = 256
+
+
 class Every(threading.Thread):
     def __init__(self, seconds: float, action, name: str):
         super().__init__(daemon=True, name=name)
@@ -129,7 +135,7 @@ class LocalStack:
         self.server = LocalDevServer(
             app, config, host, port,
             handler_cls=functools.partial(EnvelopeRequestHandler),
-            server_cls=ThreadedHTTPServer)
+            server_cls=BusyHTTPServer)
         self.url = f"http://{host}:{self.server.server.server_port}"
         self._server_thread = threading.Thread(target=self.server.server.serve_forever,
                                                daemon=True, name="http")
