@@ -48,7 +48,8 @@ def hold_from_item(item: HoldItem) -> Hold:
                 tenant_id=doc["tenant_id"], status=item.status, created_at=int(doc["created_at"]),
                 expires_at=int(item.expires_at), seats=tuple(seat_from_doc(s) for s in doc["seats"]),
                 total_price=Money.from_dict(doc["total_price"]),
-                request_hash=doc.get("request_hash", ""), booking_id=item.booking_id)
+                request_hash=doc.get("request_hash", ""), booking_id=item.booking_id,
+                event_name=doc.get("event_name", ""), event_starts_at=doc.get("event_starts_at", ""))
 
 
 def booking_from_item(item: BookingItem) -> Booking:
@@ -332,7 +333,8 @@ class DynamoInventoryRepository:
 def _hold_doc(hold: Hold) -> dict:
     return {"hold_id": hold.hold_id, "tenant_id": hold.tenant_id, "created_at": hold.created_at,
             "seats": [seat_to_doc(s) for s in hold.seats],
-            "total_price": hold.total_price.to_dict(), "request_hash": hold.request_hash}
+            "total_price": hold.total_price.to_dict(), "request_hash": hold.request_hash,
+            "event_name": hold.event_name, "event_starts_at": hold.event_starts_at}
 
 
 def _iso_key(epoch_seconds: int) -> str:

@@ -42,6 +42,8 @@ class Hold:
     total_price: Money
     request_hash: str = ""
     booking_id: str | None = None
+    event_name: str = ""
+    event_starts_at: str = ""
 
     def status_at(self, now: dt.datetime) -> str:
         if self.status == "active" and epoch(now) >= self.expires_at:

@@ -46,7 +46,8 @@ class HoldService:
             seats = tuple(self._seat(event, sid) for sid in seat_ids)
             hold = Hold(hold_id, principal.sub, event_id, event.tenant_id, "active", epoch(now),
                         epoch(now) + seconds, seats,
-                        total([s.price for s in seats], event.currency), body_hash)
+                        total([s.price for s in seats], event.currency), body_hash,
+                        event_name=event.name, event_starts_at=event.starts_at)
             try:
                 self.inventory.place_hold(hold, ledger, epoch(now))
                 return hold, False
