@@ -1,0 +1,66 @@
+"""`make run`'s entry point, started as a newcomer would, answers over a socket and stops on Ctrl-C."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(url, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def test_the_local_stack_serves_demo_data_and_stops_cleanly():
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "SWEEP_INTERVAL_SECONDS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines = []
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "demo event ids:" in line or proc.poll() is not None:
+                break
+        output = "".join(lines)
+        assert f"http://127.0.0.1:{port}" in output, output
+        assert "Customer token:" in output and "Organizer token:" in output and output.count("curl ") >= 3
+        base = f"http://127.0.0.1:{port}"
+        assert call(base + "/health") == (200, {"status": "ok"})
+        status, token = call(base + "/dev/token", {"sub": "newcomer"})
+        assert status == 200 and token["token"] and token["expires_at"].endswith("Z")
+        status, body = call(base + "/nope")
+        assert status == 404 and body["error"]["code"] == "NOT_FOUND"
+        event_ids = output.split("demo event ids:")[1].strip().rstrip(")").split(", ")
+        assert len(event_ids) >= 6
+        status, page = call(f"{base}/events/{event_ids[0]}")
+        assert status == 200 and page["venue"]["capacity"] >= 1000
+        categories = {call(f"{base}/events/{e}")[1]["event"]["category"] for e in event_ids}
+        assert len(categories) >= 3
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0
