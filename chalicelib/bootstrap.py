@@ -45,6 +45,7 @@ class Container:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    idempotency: PowertoolsIdempotency
 
 
 def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publisher=None,
@@ -77,11 +78,11 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
     catalog = CatalogService(catalog_store, inventory, projection_store, search, paging, clock)
     search.availability = catalog.availability
     holds = HoldService(catalog_store, inventory, paging, clock)
-    bookings = BookingService(catalog_store, inventory, payments, idempotency, signer, paging, clock)
+    bookings = BookingService(catalog_store, inventory, payments, signer, paging, clock)
     checkins = CheckInService(catalog_store, inventory, signer, clock)
     return Container(settings, clock, keyring, catalog_store, inventory, projection_store,
                      payments, publisher, signer, issuer, verifier, catalog, holds, bookings,
-                     projections, search, checkins)
+                     projections, search, checkins, idempotency)
 
 
 _lock = threading.Lock()

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from ..bootstrap import container
 from ..domain import errors
-from .errors import STATUS_BY_CODE
 from .http import Routes, body, caller, idempotency_key, json_response, page_params, query
 from .auth import jwt_auth
+from .replay import REPLAYED, once
 from .schemas import BookingIn, ExtendIn, HoldIn
 
 customer = Routes(__name__)
-REPLAYED = {"Idempotent-Replayed": "true"}
-
 
 @customer.route("/bookings/hold", methods=["POST"], authorizer=jwt_auth)
 def place_hold():
@@ -47,10 +45,11 @@ def release_hold(hold_id):
 def extend_hold(hold_id):
     request = customer.current_request
     principal = caller(request)
-    idempotency_key(request)
     data = body(request, ExtendIn)
-    hold = container().holds.extend(principal, hold_id, data.hold_duration_seconds)
-    return hold.to_dict(container().clock.now())
+    c = container()
+    return once(request, principal, f"POST /bookings/hold/{hold_id}/extend", data.model_dump(),
+                lambda: c.holds.extend(principal, hold_id, data.hold_duration_seconds)
+                .to_dict(c.clock.now()))
 
 
 @customer.route("/bookings", methods=["POST"], authorizer=jwt_auth)
@@ -60,13 +59,9 @@ def book():
     if key is None:
         raise errors.IdempotencyKeyRequired()
     data = body(request, BookingIn)
-    outcome = container().bookings.book(principal, data.hold_id, data.payment_method_id, key,
-                                        customer.lambda_context)
-    headers = REPLAYED if outcome.get("replayed") else {}
-    if "error" in outcome:
-        return json_response({"error": outcome["error"]},
-                             STATUS_BY_CODE[outcome["error"]["code"]], headers)
-    return json_response(outcome["booking"], 201, headers)
+    return once(request, principal, "POST /bookings", data.model_dump(),
+                lambda: container().bookings.book(principal, data.hold_id, data.payment_method_id),
+                201, customer.lambda_context)
 
 
 @customer.route("/bookings/{booking_id}", methods=["GET"], authorizer=jwt_auth)
@@ -96,6 +91,6 @@ def my_bookings():
 def cancel_booking(booking_id):
     request = customer.current_request
     principal = caller(request)
-    idempotency_key(request)
-    return container().bookings.cancel(principal, booking_id)
+    return once(request, principal, f"POST /bookings/{booking_id}/cancel", {},
+                lambda: container().bookings.cancel(principal, booking_id))
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..bootstrap import container
 from .auth import jwt_auth
-from .http import Routes, body, idempotency_key, json_response, organizer, page_params, query
+from .http import Routes, body, organizer, page_params, query
+from .replay import once
 from .schemas import CheckInIn, EventIn, VenueIn
 
 org = Routes(__name__)
@@ -13,8 +14,9 @@ org = Routes(__name__)
 def create_venue():
     request = org.current_request
     principal = organizer(request)
-    idempotency_key(request)
-    return json_response(container().catalog.create_venue(principal, body(request, VenueIn)), 201)
+    data = body(request, VenueIn)
+    return once(request, principal, "POST /organizer/venues", data.model_dump(),
+                lambda: container().catalog.create_venue(principal, data), 201)
 
 
 @org.route("/organizer/venues", methods=["GET"], authorizer=jwt_auth)
@@ -34,8 +36,9 @@ def get_venue(venue_id):
 def create_event():
     request = org.current_request
     principal = organizer(request)
-    idempotency_key(request)
-    return json_response(container().catalog.create_event(principal, body(request, EventIn)), 201)
+    data = body(request, EventIn)
+    return once(request, principal, "POST /organizer/events", data.model_dump(),
+                lambda: container().catalog.create_event(principal, data), 201)
 
 
 @org.route("/organizer/events", methods=["GET"], authorizer=jwt_auth)
@@ -55,8 +58,8 @@ def get_event(event_id):
 def publish_event(event_id):
     request = org.current_request
     principal = organizer(request)
-    idempotency_key(request)
-    return container().catalog.publish(principal, event_id)
+    return once(request, principal, f"POST /organizer/events/{event_id}/publish", {},
+                lambda: container().catalog.publish(principal, event_id))
 
 
 @org.route("/organizer/events/{event_id}/sales", methods=["GET"], authorizer=jwt_auth)
@@ -75,6 +78,7 @@ def ticket_keys():
 def check_in(event_id):
     request = org.current_request
     principal = organizer(request)
-    idempotency_key(request)
     data = body(request, CheckInIn)
-    return container().checkins.check_in(principal, event_id, data.ticket_code)
+    return once(request, principal, f"POST /organizer/events/{event_id}/check-ins",
+                data.model_dump(),
+                lambda: container().checkins.check_in(principal, event_id, data.ticket_code))

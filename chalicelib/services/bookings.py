@@ -8,36 +8,19 @@ from ..domain.clock import epoch, to_rfc3339
 from .ids import new_id
 from .paging import Page
 
-# Answers that are final for a given request: stored and replayed under its Idempotency-Key.
-REPLAYABLE = (errors.NotFound, errors.HoldExpired, errors.HoldAlreadyBooked,
-              errors.PaymentDeclined)
-
-
-def error_outcome(error: errors.DomainError) -> dict:
-    return {"error": {"code": error.code, "message": error.message, "details": error.details}}
+def failure_of(error: errors.DomainError) -> dict:
+    return {"code": error.code, "message": error.message}
 
 
 class BookingService:
-    def __init__(self, catalog, inventory, payments, idempotency, signer, paging, clock):
+    def __init__(self, catalog, inventory, payments, signer, paging, clock):
         self.catalog, self.inventory, self.payments = catalog, inventory, payments
-        self.idempotency, self.signer, self.paging, self.clock = idempotency, signer, paging, clock
+        self.signer, self.paging, self.clock = signer, paging, clock
 
     # book -------------------------------------------------------------------------------------
-    def book(self, principal, hold_id: str, payment_method_id: str, idempotency_key: str | None,
-             lambda_context=None) -> dict:
-        """Returns {"booking": view} or {"error": envelope}, and "replayed"."""
-        if not idempotency_key:
-            raise errors.IdempotencyKeyRequired()
-
-        def operation():
-            try:
-                return {"booking": self.view(self._book(principal, hold_id, payment_method_id))}
-            except REPLAYABLE as e:
-                return error_outcome(e)
-        return self.idempotency.run(
-            caller=principal.sub, route="POST /bookings", key=idempotency_key,
-            body={"hold_id": hold_id, "payment_method_id": payment_method_id},
-            operation=operation, lambda_context=lambda_context)
+    def book(self, principal, hold_id: str, payment_method_id: str) -> dict:
+        """Books the caller's hold; the route makes it idempotent."""
+        return self.view(self._book(principal, hold_id, payment_method_id))
 
     def _book(self, principal, hold_id: str, payment_method_id: str) -> Booking:
         hold = self.inventory.hold(hold_id)
@@ -45,13 +28,13 @@ class BookingService:
             raise errors.NotFound("hold")
         now = self.clock.now()
         self._ensure_bookable(hold, now)
-        event = self.catalog.event(hold.event_id)
         booking = Booking(
             booking_id=new_id("bkg"), user_id=principal.sub, event_id=hold.event_id,
             tenant_id=hold.tenant_id, hold_id=hold_id, status="pending",
             tickets=[Ticket(new_id("tkt"), seat) for seat in hold.seats],
             total_price=hold.total_price, confirmation_code=new_confirmation_code(),
-            created_at=to_rfc3339(now), event_name=event.name, event_starts_at=event.starts_at,
+            created_at=to_rfc3339(now), event_name=hold.event_name,
+            event_starts_at=hold.event_starts_at,
             payment_method_id=payment_method_id)
         self.inventory.add_pending_booking(booking)  # before any money moves
         try:
@@ -59,8 +42,7 @@ class BookingService:
                 booking.booking_id, booking.total_price.amount, booking.total_price.currency,
                 payment_method_id)
         except (errors.PaymentDeclined, errors.PaymentProviderError) as e:
-            self.inventory.settle_booking(booking, "failed", error_outcome(e)["error"],
-                                          expected="pending")
+            self.inventory.settle_booking(booking, "failed", failure_of(e), expected="pending")
             raise
         try:
             self.inventory.commit_booking(booking, hold, epoch(self.clock.now()))
@@ -69,7 +51,7 @@ class BookingService:
             fresh = self.inventory.hold(hold_id)
             failure = (errors.HoldAlreadyBooked() if fresh and fresh.status == "booked"
                        else errors.HoldExpired())
-            self.inventory.settle_booking(booking, "failed", error_outcome(failure)["error"],
+            self.inventory.settle_booking(booking, "failed", failure_of(failure),
                                           expected="pending")
             raise failure from e
         booking.status = "confirmed"

@@ -206,3 +206,18 @@ def test_request_budgets_for_the_event_page_and_a_1000_seat_section(world, http,
     assert sum(page_counts.values()) <= 2, page_counts
     assert sum(seat_counts.values()) <= 3, seat_counts
     assert "Scan" not in page_counts and "Scan" not in seat_counts
+
+
+def test_a_retried_create_with_the_same_idempotency_key_creates_one_venue(world, http):
+    org = world.organizer()
+    payload = {"name": "Once Hall", "address": "a", "city": "c", "country": "PT",
+               "location": {"lat": 1, "lng": 2},
+               "sections": [{"name": "A", "rows": [{"name": "1", "seats": 2}]}]}
+    key = {"Idempotency-Key": uid("key")}
+    first = http.request("POST", "/organizer/venues", payload, token=org, headers=key)
+    again = http.request("POST", "/organizer/venues", payload, token=org, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert len(http.request("GET", "/organizer/venues", token=org).json()["venues"]) == 1
+    changed = http.request("POST", "/organizer/venues", {**payload, "name": "Other"}, token=org, headers=key)
+    assert changed.status_code == 422

@@ -1,0 +1,33 @@
+"""Idempotency-Key on every POST: the first outcome is stored and replayed (Powertools)."""
+from __future__ import annotations
+
+from ..bootstrap import container
+from ..domain import errors
+from .errors import STATUS_BY_CODE, envelope
+from .http import idempotency_key, json_response
+
+# Final business answers: replayed like successes. Everything else raised is forgotten, so a
+# retry runs again (validation errors, conflicts in flight, rate limits, 5xx).
+FINAL_ANSWERS = (errors.NotFound, errors.HoldExpired, errors.HoldAlreadyBooked,
+                 errors.PaymentDeclined)
+REPLAYED = {"Idempotent-Replayed": "true"}
+
+
+def once(request, principal, route: str, payload: dict, produce, status: int = 200,
+         lambda_context=None):
+    """Answers produce() with `status`, at most once per (caller, route, key)."""
+    key = idempotency_key(request)
+    if key is None:
+        return json_response(produce(), status)
+
+    def operation():
+        try:
+            return {"status": status, "body": produce()}
+        except FINAL_ANSWERS as e:
+            return {"status": STATUS_BY_CODE[e.code],
+                    "body": envelope(e.code, e.message, e.details)}
+    outcome = container().idempotency.run(caller=principal.sub, route=route, key=key,
+                                          body=payload, operation=operation,
+                                          lambda_context=lambda_context)
+    return json_response(outcome["body"], outcome["status"],
+                         REPLAYED if outcome["replayed"] else None)
