@@ -30,6 +30,8 @@ def fake_aws_environment() -> None:
                         ("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_REGION", "us-east-1")):
         os.environ[name] = value
     os.environ.pop("AWS_PROFILE", None)
+    # CloudWatch metrics (EMF) mean nothing locally; logs stay on.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
 
 
 def deploy_infra(endpoint: str, stage: str = "local") -> dict:
