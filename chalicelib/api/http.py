@@ -14,6 +14,7 @@ from .schemas import field_messages
 
 MAX_BODY_BYTES = 64 * 1024
 IDEMPOTENCY_KEY_MAX = 255
+MAX_ID_LENGTH = 128
 
 
 class Routes(Blueprint):
@@ -26,6 +27,10 @@ class Routes(Blueprint):
             @functools.wraps(view)
             def mapped(*args, **kw):
                 try:
+                    for name, value in kw.items():
+                        if not 0 < len(value) <= MAX_ID_LENGTH or not value.isprintable():
+                            # No such id can exist; DynamoDB would reject it as a key anyway.
+                            raise errors.NotFound(name.removesuffix("_id"))
                     return view(*args, **kw)
                 except errors.DomainError as e:
                     return api_errors.from_domain(e)

@@ -89,7 +89,8 @@ def test_junk_hold_bodies_get_a_4xx_envelope_never_a_5xx(http, world, payload):
     assert response.json()["error"]["code"] in ("VALIDATION_ERROR", "NOT_FOUND")
 
 
-@pytest.mark.parametrize("path", ["/events/%00", "/events/" + "x" * 300, "/bookings/..%2f",
+@pytest.mark.parametrize("path", ["/events/%00", "/events/" + "x" * 300, "/events/" + "x" * 3000,
+                                  "/bookings/" + "b" * 5000, "/events/%E2%80%8B/seats", "/bookings/..%2f",
                                   "/events/e/seats?status=weird", "/users/me/bookings?limit=0",
                                   "/users/me/bookings?limit=abc", "/users/me/bookings?cursor=zzz"])
 def test_junk_paths_and_queries_get_a_4xx(http, world, path):
