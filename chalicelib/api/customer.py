@@ -61,7 +61,7 @@ def book():
     data = body(request, BookingIn)
     return once(request, principal, "POST /bookings", data.model_dump(),
                 lambda: container().bookings.book(principal, data.hold_id, data.payment_method_id),
-                201, customer.lambda_context)
+                201)
 
 
 @customer.route("/bookings/{booking_id}", methods=["GET"], authorizer=jwt_auth)

@@ -13,8 +13,7 @@ FINAL_ANSWERS = (errors.NotFound, errors.HoldExpired, errors.HoldAlreadyBooked,
 REPLAYED = {"Idempotent-Replayed": "true"}
 
 
-def once(request, principal, route: str, payload: dict, produce, status: int = 200,
-         lambda_context=None):
+def once(request, principal, route: str, payload: dict, produce, status: int = 200):
     """Answers produce() with `status`, at most once per (caller, route, key)."""
     key = idempotency_key(request)
     if key is None:
@@ -28,6 +27,6 @@ def once(request, principal, route: str, payload: dict, produce, status: int = 2
                     "body": envelope(e.code, e.message, e.details)}
     outcome = container().idempotency.run(caller=principal.sub, route=route, key=key,
                                           body=payload, operation=operation,
-                                          lambda_context=lambda_context)
+                                          lambda_context=request.lambda_context)
     return json_response(outcome["body"], outcome["status"],
                          REPLAYED if outcome["replayed"] else None)
