@@ -24,7 +24,7 @@ def gateway_answer(status: int, code: str, message: str, details: dict, headers:
 class EnvelopeGateway(LocalGateway):
     def handle_request(self, method, path, headers, body):
         try:
-            return super().handle_request(method, path, headers, body)
+            response = super().handle_request(method, path, headers, body)
         except LocalGatewayException as e:
             if e.CODE == 401:
                 return gateway_answer(401, "UNAUTHORIZED", "A valid bearer token is required.",
@@ -38,6 +38,11 @@ class EnvelopeGateway(LocalGateway):
                 return gateway_answer(401, "UNAUTHORIZED", "A valid bearer token is required.",
                                       {}, headers)
             raise
+        # Preflights are answered by the gateway itself; they carry a request id too.
+        if not any(k.lower() == "x-request-id" for k in response["headers"]):
+            response["headers"]["X-Request-Id"] = (headers.get("x-request-id")
+                                                   or headers.get("X-Request-Id") or uuid.uuid4().hex)
+        return response
 
 
 class EnvelopeRequestHandler(ChaliceRequestHandler):
