@@ -6,6 +6,7 @@ from .dynamo_models import CounterItem, DedupeItem
 from .transactions import ConditionsFailed
 
 DEDUPE_TTL_SECONDS = 30 * 24 * 3600
+PART_SIZE = 99  # counter updates per transaction, beside the dedupe record
 
 
 class DynamoProjectionStore:
@@ -14,9 +15,21 @@ class DynamoProjectionStore:
 
     def apply_once(self, event_key: str, changes: list[tuple[str, str, dict]], now_iso: str,
                    now_epoch: int) -> bool:
-        """changes: (pk, sk, {attribute: delta}); False when the event was counted before."""
+        """changes: (pk, sk, {attribute: delta}); False when the event was counted before.
+
+        Past one transaction's 100 actions (a 50-seat booking may touch 50 sections and 50
+        tiers) the changes go in parts, each counted once under its own dedupe record, so a
+        redelivery after a crash between parts finishes the rest."""
+        changes = sorted(changes, key=lambda c: (c[0], c[1]))  # the same parts on every delivery
+        parts = [changes[i:i + PART_SIZE] for i in range(0, len(changes), PART_SIZE)] or [[]]
+        applied = [self._apply_part(event_key if n == 0 else f"{event_key}#{n}", part,
+                                    now_iso, now_epoch) for n, part in enumerate(parts)]
+        return any(applied)
+
+    def _apply_part(self, dedupe_key: str, changes: list[tuple[str, str, dict]], now_iso: str,
+                    now_epoch: int) -> bool:
         def build(tx):
-            tx.save(DedupeItem(pk=f"DEDUPE#{event_key}", sk="DEDUPE",
+            tx.save(DedupeItem(pk=f"DEDUPE#{dedupe_key}", sk="DEDUPE",
                                ttl=now_epoch + DEDUPE_TTL_SECONDS),
                     condition=DedupeItem.pk.does_not_exist())
             for pk, sk, deltas in changes:
