@@ -3,7 +3,8 @@ import os
 import time
 import uuid
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice, CORSConfig, Response
 
 from chalicelib.api import errors as api_errors
@@ -11,6 +12,7 @@ from chalicelib.api.auth import auth
 from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
 from chalicelib.api.public import public
+from chalicelib.api.search import search
 from chalicelib.bootstrap import container
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
@@ -23,8 +25,9 @@ app.api.cors = CORSConfig(
     expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After"],
     max_age=600)
 logger = Logger(service="boxoffice")
+metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
-for blueprint in (auth, public, customer, org):
+for blueprint in (auth, public, search, customer, org):
     app.register_blueprint(blueprint)
 
 
@@ -45,9 +48,12 @@ def envelope_and_request_id(event, get_response):
         response.headers.pop("Content-Type", None)
     response.headers["X-Request-Id"] = request_id
     response.headers.update(app.api.cors.get_access_control_headers())
+    elapsed_ms = round((time.monotonic() - started) * 1000, 1)
     logger.info("request", extra={"method": event.method, "path": event.path,
-                                  "status": response.status_code,
-                                  "ms": round((time.monotonic() - started) * 1000, 1)})
+                                  "status": response.status_code, "ms": elapsed_ms})
+    metrics.add_metric(name=f"Http{response.status_code // 100}xx", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
+    metrics.flush_metrics()
     return response
 
 

@@ -5,6 +5,8 @@ import functools
 import json
 import zlib
 
+from pynamodb.exceptions import UpdateError
+
 from ..domain.catalog import Event, Layout, PriceTier, Venue
 from .dynamo_models import CatalogItem, LayoutItem
 from .transactions import ConditionsFailed
@@ -100,6 +102,22 @@ class DynamoCatalogRepository:
         with CatalogItem.batch_write() as batch:
             for entry in rest:
                 batch.save(entry)
+
+    def mark_cancelled(self, event: Event, search_keys: list[tuple[str, str]]) -> None:
+        """Flips the event to cancelled, then deletes its search rows. Search re-reads the
+        event's status, so a row left by a crash hides nothing; a retry deletes the rest."""
+        event.status = "cancelled"
+        try:
+            CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT").update(
+                actions=[CatalogItem.status.set("cancelled"),
+                         CatalogItem.doc.set(event_to_doc(event))],
+                condition=CatalogItem.status.is_in("draft", "published"))
+        except UpdateError as e:
+            if e.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        with CatalogItem.batch_write() as batch:
+            for pk, sk in search_keys:
+                batch.delete(CatalogItem(pk=pk, sk=sk))
 
 
 def event_to_doc(event: Event) -> dict:
