@@ -5,6 +5,7 @@ import json
 import logging
 import queue
 import threading
+import time
 
 logger = logging.getLogger("boxoffice.events")
 
@@ -55,12 +56,16 @@ class InMemoryEventBus:
             self._deliver(self._queue.get())
             self._queue.task_done()
 
-    def _deliver(self, event: dict) -> None:
+    def _deliver(self, event: dict, attempts: int = 3) -> None:
         for handler in self._subscribers:
-            try:
-                handler(event)
-            except Exception:  # noqa: BLE001 - EventBridge would retry; we log and go on
-                logger.exception("consumer failed on %s", event["detail_type"])
+            for attempt in range(1, attempts + 1):
+                try:
+                    handler(event)
+                    break
+                except Exception:  # noqa: BLE001 - retried like EventBridge, then logged
+                    logger.exception("consumer failed on %s (attempt %d of %d)",
+                                     event["detail_type"], attempt, attempts)
+                    time.sleep(0.05 * attempt)
 
     def drain(self) -> None:
         if self._async:

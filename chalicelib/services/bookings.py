@@ -108,6 +108,8 @@ class BookingService:
         if booking.status == "confirmed":
             if booking.event_started(self.clock.now()):
                 raise errors.CancellationClosed()
+            if booking.checked_in:
+                raise errors.CancellationClosed("A ticket of this booking has been checked in.")
             try:
                 self.inventory.cancel_booking(
                     booking, {"amount": booking.total_price.to_dict(), "status": "pending"})

@@ -187,3 +187,15 @@ def test_the_door_scanner_verifies_a_real_ticket_offline_and_rejects_a_tampered_
 
     fetched = verify_at_the_door(ticket["qr_code"], "--keys-url", stack.url, "--token", org)
     assert fetched.returncode == 0, fetched.stdout + fetched.stderr
+
+
+def test_a_booking_with_a_checked_in_ticket_can_no_longer_be_cancelled(world, http):
+    org, venue, event = world.on_sale()
+    customer = world.customer()
+    hold = world.hold(customer, event["event_id"], ["A-1-1", "A-1-2"]).json()
+    booking = world.book(customer, hold["hold_id"]).json()
+    scan = http.request("POST", f"/organizer/events/{event['event_id']}/check-ins",
+                        {"ticket_code": booking["tickets"][0]["qr_code"]}, token=org)
+    assert scan.status_code == 200
+    refused = http.request("POST", f"/bookings/{booking['booking_id']}/cancel", token=customer)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "CANCELLATION_CLOSED"
