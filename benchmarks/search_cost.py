@@ -1,0 +1,163 @@
+"""What one page of GET /events costs at 1,000 and at 50,000 events.
+
+Starts a local stack, writes events and their index rows (the rows publishing writes, made
+by the same SearchService.entries_for) by batch writes, then runs the same queries at both
+sizes and prints DynamoDB requests and items read per page. Per-page cost must not grow with
+the catalog: the 50,000 figures should stay within 1.5x of the 1,000 ones.
+
+Run: .venv/bin/python benchmarks/search_cost.py
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+from chalicelib.adapters.catalog_store import event_to_doc  # noqa: E402
+from chalicelib.adapters.dynamo_models import CatalogItem  # noqa: E402
+from chalicelib.domain.catalog import Event, PriceTier  # noqa: E402
+from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339  # noqa: E402
+from chalicelib.domain.money import Money  # noqa: E402
+from chalicelib.domain.search import parse_search  # noqa: E402
+
+SIZES = tuple(int(s) for s in os.environ.get("SEARCH_BENCH_SIZES", "1000,50000").split(","))
+PAGES = 3
+LIMIT = "20"
+NOW = dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+CITIES = [(41.15, -8.61), (38.72, -9.14), (40.42, -3.70), (48.86, 2.35), (51.51, -0.13),
+          (52.52, 13.40), (45.46, 9.19), (41.90, 12.50), (50.85, 4.35), (52.37, 4.90),
+          (55.68, 12.57), (59.33, 18.07), (60.17, 24.94), (47.50, 19.04), (50.08, 14.44),
+          (48.21, 16.37), (53.35, -6.26), (37.98, 23.73), (44.43, 26.10), (40.71, -74.01),
+          (34.05, -118.24), (41.88, -87.63), (35.68, 139.69), (-33.87, 151.21), (-23.55, -46.63)]
+CATEGORIES = ["concert", "jazz", "theatre", "comedy", "opera", "dance", "festival", "sport"]
+VOCAB = ["night", "live", "tour", "orchestra", "quartet", "summer", "winter", "gala", "classic",
+         "acoustic", "electric", "folk", "blues", "rock", "soul", "piano", "strings", "voices",
+         "choir", "ballet", "tango", "salsa", "comedy", "stand", "improv", "drama", "tragedy",
+         "farce", "opera", "aria", "cup", "final", "derby", "league", "open", "marathon",
+         "sunset", "dawn", "midnight", "harbour", "river", "garden", "palace", "arena", "hall",
+         "stage", "festival", "fiesta", "carnival", "parade", "legends", "stars", "heroes",
+         "anthem", "echoes", "horizons", "journeys", "dreams", "colours", "rhythm"]
+QUERIES = {
+    "location + radius 50 km": {"location": "41.15,-8.61", "radius_km": "50"},
+    "category": {"category": "jazz"},
+    "q (one word)": {"q": "piano"},
+    "date range (30 days)": {"date_from": "2026-12-01", "date_to": "2026-12-30"},
+    "no filter": {},
+}
+
+
+def fast_moto_queries() -> None:
+    """moto sorts the whole table on every Query; read only the queried partition instead.
+    This changes the benchmark's running time, not what a request returns."""
+    from moto.dynamodb.models.table import Table
+    original = Table.query
+
+    def query(self, hash_key, *args, **kwargs):
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if index_name or hash_key is None:
+            return original(self, hash_key, *args, **kwargs)
+        partition = list(self.items.get(hash_key, {}).values())
+        self.all_items = lambda: partition
+        try:
+            return original(self, hash_key, *args, **kwargs)
+        finally:
+            del self.all_items
+    Table.query = query
+
+
+def make_event(rng: random.Random, number: int) -> Event:
+    lat, lng = rng.choice(CITIES)
+    lat, lng = lat + rng.uniform(-0.25, 0.25), lng + rng.uniform(-0.3, 0.3)
+    starts = NOW + dt.timedelta(minutes=15 * rng.randrange(4, 4 * 24 * 365))
+    words = rng.sample(VOCAB, 5)
+    venue = {"venue_id": f"ven_{number % 500}", "name": "Hall", "address": "1 Main St",
+             "city": "City", "country": "PT", "timezone": "UTC",
+             "location": {"lat": round(lat, 5), "lng": round(lng, 5)}, "capacity": 100,
+             "sections": ["A"]}
+    return Event(event_id=f"evt_{number:08d}", tenant_id="tenant_bench",
+                 venue_id=venue["venue_id"], name=f"{words[0].title()} {words[1]}",
+                 description=f"{words[2]} {words[3]}.", category=rng.choice(CATEGORIES),
+                 performer=words[4].title(), starts_at=to_rfc3339(starts), status="published",
+                 thumbnail_url=None, max_tickets_per_order=8,
+                 price_tiers=[PriceTier("tier_1", "Main", Money(2500, "EUR"), ("A",))],
+                 venue=venue, section_sizes={"A": 100}, created_at=to_rfc3339(NOW),
+                 published_at=to_rfc3339(NOW))
+
+
+def fill(stack, first: int, last: int, months_written: set) -> None:
+    rng, search, started = random.Random(first), stack.container.search, time.monotonic()
+    for start in range(first, last, 1000):
+        with CatalogItem.batch_write() as batch:
+            for number in range(start, min(last, start + 1000)):
+                event = make_event(rng, number)
+                batch.save(CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT", kind="event",
+                                       tenant_id=event.tenant_id, status="published",
+                                       doc=event_to_doc(event)))
+                for row in search.entries_for(event):
+                    if row.pk == "SRCH#MONTHS":
+                        if row.sk in months_written:
+                            continue
+                        months_written.add(row.sk)
+                    batch.save(row)
+        done = min(last, start + 1000)
+        if done % 5000 == 0 or done == last:
+            print(f"  {done:>6} events written ({time.monotonic() - started:.0f} s)", flush=True)
+
+
+def measure(stack, params: dict) -> tuple[float, float, int]:
+    """Average requests and items read per *full* page over the first PAGES pages: a page
+    that still had a next page to give. The last page of a result set is cheaper by nature
+    (there is less left to read), so it is not what "cost per page" compares."""
+    search, meter = stack.container.search, stack.moto.meter
+    query, cursor = parse_search({**params, "limit": LIMIT}), None
+    costs = []
+    while len(costs) < PAGES:
+        before, read_before = meter.snapshot(), search.index.items_read
+        page = search.find(query, cursor)
+        after = meter.snapshot()
+        costs.append((sum(after.values()) - sum(before.values()),
+                      search.index.items_read - read_before, page.next_cursor is not None))
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    full = [c for c in costs if c[2]] or costs
+    return (sum(c[0] for c in full) / len(full), sum(c[1] for c in full) / len(full), len(full))
+
+
+def main() -> None:
+    from chalicelib.local.stack import LocalStack
+    fast_moto_queries()
+    print("starting the local stack", flush=True)
+    stack = LocalStack(port=0, sweep_seconds=None, clock=FixedClock(NOW), background=False).start()
+    results, written, months = {}, 0, set()
+    try:
+        for size in SIZES:
+            print(f"filling to {size} events", flush=True)
+            fill(stack, written, size, months)
+            written = size
+            results[size] = {name: measure(stack, params) for name, params in QUERIES.items()}
+    finally:
+        stack.stop()
+    small, large = SIZES
+    print(f"\nPer full page (limit {LIMIT}, averaged over up to {PAGES} pages that had a next "
+          "page; items = index rows, month rows and events read; requests = every DynamoDB "
+          "call, availability included)\n")
+    print(f"| query | requests @{small:,} | requests @{large:,} | items @{small:,} | "
+          f"items @{large:,} | within 1.5x |")
+    print("|---|---:|---:|---:|---:|:---:|")
+    for name in QUERIES:
+        (r1, i1, _), (r2, i2, _) = results[small][name], results[large][name]
+        ok = r2 <= 1.5 * r1 and i2 <= 1.5 * i1
+        print(f"| {name} | {r1:.1f} | {r2:.1f} | {i1:.1f} | {i2:.1f} | {'yes' if ok else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
