@@ -17,7 +17,9 @@ from chalicelib.bootstrap import container
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
 
-app = Chalice(app_name="boxoffice")
+# Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
+# print every record twice.
+app = Chalice(app_name="boxoffice", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match",

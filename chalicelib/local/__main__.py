@@ -25,6 +25,7 @@ def main() -> int:
     stack.start()
     print("==> seeding demo data ...", flush=True)
     demo = seed(stack.container)
+    stack.deliver()  # let the seed's events through before the banner
     issuer = stack.container.token_issuer
     customer, _ = issuer.issue("demo-customer", "customer@example.com", ["customer"], None)
     organizer, _ = issuer.issue(ORGANIZER.sub, ORGANIZER.email, list(ORGANIZER.roles),
