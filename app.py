@@ -45,8 +45,9 @@ def envelope_and_request_id(event, get_response):
     if response.status_code >= 400 and not api_errors.is_enveloped(response.body):
         if response.status_code >= 500:
             logger.error("unhandled error", extra={"path": event.path})
-        response = Response(api_errors.fallback_envelope(response.status_code),
-                            status_code=response.status_code, headers=response.headers)
+        body = api_errors.fallback_envelope(response.status_code)
+        response = Response(body, status_code=api_errors.STATUS_BY_CODE[body["error"]["code"]],
+                            headers=response.headers)
         response.headers.pop("Content-Type", None)
     response.headers["X-Request-Id"] = request_id
     response.headers.update(app.api.cors.get_access_control_headers())

@@ -6,7 +6,7 @@ from chalice import Response
 STATUS_BY_CODE = {
     "VALIDATION_ERROR": 400, "INVALID_CURSOR": 400, "IDEMPOTENCY_KEY_REQUIRED": 400,
     "INVALID_TICKET": 400, "UNAUTHORIZED": 401, "PAYMENT_DECLINED": 402, "FORBIDDEN": 403,
-    "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405, "SEATS_UNAVAILABLE": 409,
+    "NOT_FOUND": 404, "SEATS_UNAVAILABLE": 409,
     "EVENT_NOT_ON_SALE": 409, "HOLD_ALREADY_BOOKED": 409, "ALREADY_CHECKED_IN": 409,
     "TICKET_VOID": 409, "CANCELLATION_CLOSED": 409, "IDEMPOTENCY_KEY_IN_USE": 409,
     "CONFLICT": 409, "HOLD_EXPIRED": 410, "PAYLOAD_TOO_LARGE": 413,
@@ -21,7 +21,8 @@ FALLBACK_BY_STATUS = {
     401: ("UNAUTHORIZED", "A valid bearer token is required."),
     403: ("FORBIDDEN", "You are not allowed to do this."),
     404: ("NOT_FOUND", "No such route."),
-    405: ("METHOD_NOT_ALLOWED", "This method is not allowed on this route."),
+    # API Gateway answers a known path with an unknown method as a missing route; so do we.
+    405: ("NOT_FOUND", "No such route."),
     413: ("PAYLOAD_TOO_LARGE", "The request body is too large."),
     415: ("UNSUPPORTED_MEDIA_TYPE", "Send a JSON body with Content-Type: application/json."),
     429: ("RATE_LIMITED", "Too many requests; retry later."),
@@ -45,7 +46,7 @@ def from_domain(error) -> Response:
 
 def fallback_envelope(status: int) -> dict:
     code, message = FALLBACK_BY_STATUS.get(status, ("INTERNAL", "An internal error occurred."))
-    details = {"resource": "route"} if status == 404 else {}
+    details = {"resource": "route"} if status in (404, 405) else {}
     return envelope(code, message, details)
 
 

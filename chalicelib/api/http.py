@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 from chalice import Blueprint, Response
 from pydantic import ValidationError
@@ -45,7 +46,7 @@ def body(request, model):
         raise errors.PayloadTooLarge(f"The body is {len(raw)} bytes; at most {MAX_BODY_BYTES}.")
     try:
         data = json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (UnicodeDecodeError, ValueError) as e:
+    except (UnicodeDecodeError, ValueError, RecursionError) as e:
         raise errors.ValidationFailed({"body": "malformed JSON"}) from e
     if not isinstance(data, dict):
         raise errors.ValidationFailed({"body": "expected a JSON object"})
@@ -84,7 +85,7 @@ def query(request) -> dict:
 
 def page_params(params: dict) -> tuple[str | None, int]:
     raw = params.get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not re.fullmatch(r"[0-9]{1,3}", raw, re.ASCII) or not 1 <= int(raw) <= 100:
         raise errors.ValidationFailed({"limit": "an integer from 1 to 100"})
     return params.get("cursor"), int(raw)
 

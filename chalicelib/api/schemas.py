@@ -23,6 +23,12 @@ class Location(Strict):
     lat: Number = Field(ge=-90, le=90)
     lng: Number = Field(ge=-180, le=180)
 
+    @field_validator("lat", "lng")
+    @classmethod
+    def centimetres(cls, value: float) -> float:
+        """Seven decimals is about a centimetre; DynamoDB cannot store numbers below 1e-130."""
+        return round(float(value), 7)
+
 
 class RowIn(Strict):
     name: Name

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .money import Money
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9]{1,20}$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9]{1,20}$", re.ASCII)
 MAX_SEATS_PER_ROW = 200
 MAX_SEATS_PER_SECTION = 5_000
 MAX_SEATS_PER_VENUE = 100_000
@@ -69,15 +69,16 @@ def seat_id(section: str, row: str, number: int) -> str:
     return f"{section}-{row}-{number}"
 
 
+SEAT_ID_PATTERN = re.compile(r"^([A-Za-z0-9]{1,20})-([A-Za-z0-9]{1,20})-([1-9][0-9]{0,3})$",
+                             re.ASCII)
+
+
 def parse_seat_id(value) -> tuple[str, str, int] | None:
-    if not isinstance(value, str):
+    """Only the canonical ASCII form: '٣' or '３' are digits to Python, not to a seat map."""
+    match = SEAT_ID_PATTERN.match(value) if isinstance(value, str) else None
+    if match is None or match.end() != len(value):
         return None
-    parts = value.split("-")
-    if len(parts) != 3 or not all(NAME_PATTERN.match(p) for p in parts[:2]):
-        return None
-    if not parts[2].isdigit() or parts[2].startswith("0") or len(parts[2]) > 4:
-        return None
-    return parts[0], parts[1], int(parts[2])
+    return match.group(1), match.group(2), int(match.group(3))
 
 
 def layout_problems(layout: Layout) -> dict[str, str]:

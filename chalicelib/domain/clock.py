@@ -51,7 +51,10 @@ def parse_rfc3339(text: str) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if parsed.tzinfo is None:
         raise ValueError("the timestamp needs a UTC offset, e.g. Z")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as e:
+        raise ValueError("the timestamp is out of range") from e
 
 
 def parse_date_or_time(text: str, end_of_day: bool = False) -> dt.datetime:

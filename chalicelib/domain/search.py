@@ -138,7 +138,7 @@ def parse_search(params: dict) -> SearchQuery:
 
 def _limit(raw, problems) -> int:
     raw = "20" if raw is None else raw
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not re.fullmatch(r"[0-9]{1,3}", raw, re.ASCII) or not 1 <= int(raw) <= 100:
         problems["limit"] = "an integer from 1 to 100"
         return 20
     return int(raw)

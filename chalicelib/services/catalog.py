@@ -57,7 +57,7 @@ class CatalogService:
     def create_event(self, principal, data) -> dict:
         venue_doc = self.catalog.venue_doc(data.venue_id)
         if not venue_doc or venue_doc.get("tenant_id") != principal.tenant_id:
-            raise errors.ValidationFailed({"venue_id": "no such venue for this organizer"})
+            raise errors.NotFound("venue")
         starts_at = parse_rfc3339(data.starts_at)
         if starts_at <= self.clock.now():
             raise errors.ValidationFailed({"starts_at": "must be in the future"})

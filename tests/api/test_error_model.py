@@ -34,8 +34,9 @@ def test_an_unknown_route_is_a_404_route_envelope(client, world):
     error_of(client.request("GET", "/no/such/thing", token=world.customer()), 404, "NOT_FOUND")
 
 
-def test_a_wrong_method_is_enveloped(client):
-    error_of(client.request("PUT", "/health"), 405, "METHOD_NOT_ALLOWED")
+def test_a_wrong_method_is_a_missing_route_as_on_api_gateway(client):
+    error = error_of(client.request("PUT", "/health"), 404, "NOT_FOUND")
+    assert error["details"] == {"resource": "route"}
 
 
 def test_malformed_json_is_a_validation_error(client, world):
@@ -76,7 +77,8 @@ JUNK = [None, [], "text", 3, {"event_id": 5}, {"event_id": "e", "seat_ids": "A-1
         {"event_id": "e", "seat_ids": [f"A-1-{i}" for i in range(1, 52)]},
         {"event_id": "e", "seat_ids": ["A-1-1"], "hold_duration_seconds": 4},
         {"event_id": "e", "seat_ids": ["A-1-1"], "hold_duration_seconds": "600"},
-        {"event_id": "\u0000", "seat_ids": ["\ud800"]}, {"event_id": "e", "seat_ids": ["A-1-1"], "x": 1}]
+        {"event_id": "\u0000", "seat_ids": ["\ud800"]}, {"event_id": "e", "seat_ids": ["A-1-1"], "x": 1},
+        {"event_id": "e", "seat_ids": ["A-1-\u00b2"]}, {"event_id": "e", "seat_ids": ["A-1-\u0663"]}]
 
 
 @pytest.mark.parametrize("payload", JUNK)
@@ -89,7 +91,8 @@ def test_junk_hold_bodies_get_a_4xx_envelope_never_a_5xx(http, world, payload):
     assert response.json()["error"]["code"] in ("VALIDATION_ERROR", "NOT_FOUND")
 
 
-@pytest.mark.parametrize("path", ["/events/%00", "/events/" + "x" * 300, "/events/" + "x" * 3000,
+@pytest.mark.parametrize("path", ["/users/me/holds?limit=%C2%B2", "/events?limit=%C2%B2",
+                                  "/users/me/bookings?limit=" + "9" * 5000, "/events/%00", "/events/" + "x" * 300, "/events/" + "x" * 3000,
                                   "/bookings/" + "b" * 5000, "/events/%E2%80%8B/seats", "/bookings/..%2f",
                                   "/events/e/seats?status=weird", "/users/me/bookings?limit=0",
                                   "/users/me/bookings?limit=abc", "/users/me/bookings?cursor=zzz"])
@@ -102,4 +105,10 @@ def test_junk_paths_and_queries_get_a_4xx(http, world, path):
 def test_an_idempotency_key_that_is_too_long_is_rejected(http, world):
     response = http.request("POST", "/bookings/hold", {"event_id": uid(), "seat_ids": ["A-1-1"]},
                             token=world.customer(), headers={"Idempotency-Key": "k" * 256})
+    error_of(response, 400, "VALIDATION_ERROR")
+
+
+def test_deeply_nested_json_is_a_validation_error(http, world):
+    response = http.request("POST", "/bookings/hold", data="[" * 60_000, token=world.customer(),
+                            headers={"Content-Type": "application/json"})
     error_of(response, 400, "VALIDATION_ERROR")

@@ -28,6 +28,9 @@ def test_validation_names_unknown_and_duplicate_seats(world):
     unknown = world.hold(customer, event["event_id"], ["A-1-1", "Z-9-9", "A-1-11"])
     assert unknown.status_code == 400
     assert unknown.json()["error"]["details"]["unknown_seat_ids"] == ["Z-9-9", "A-1-11"]
+    lookalikes = world.hold(customer, event["event_id"], ["A-1-\uff13", "A-1-\u0663"])
+    assert lookalikes.status_code == 400
+    assert lookalikes.json()["error"]["details"]["unknown_seat_ids"] == ["A-1-\uff13", "A-1-\u0663"]
     duplicate = world.hold(customer, event["event_id"], ["A-1-1", "A-1-1"])
     assert duplicate.status_code == 400 and "seat_ids" in duplicate.json()["error"]["details"]["fields"]
     assert world.hold(customer, event["event_id"], []).status_code == 400
