@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.expressions.condition import size
 from pynamodb.transactions import TransactGet
 
 from ..domain import errors
@@ -49,7 +50,8 @@ def hold_from_item(item: HoldItem) -> Hold:
                 expires_at=int(item.expires_at), seats=tuple(seat_from_doc(s) for s in doc["seats"]),
                 total_price=Money.from_dict(doc["total_price"]),
                 request_hash=doc.get("request_hash", ""), booking_id=item.booking_id,
-                event_name=doc.get("event_name", ""), event_starts_at=doc.get("event_starts_at", ""))
+                event_name=doc.get("event_name", ""), event_starts_at=doc.get("event_starts_at", ""),
+                first_expires_at=int(doc.get("first_expires_at", 0)))
 
 
 def booking_from_item(item: BookingItem) -> Booking:
@@ -64,7 +66,7 @@ def booking_from_item(item: BookingItem) -> Booking:
         payment_method_id=doc.get("payment_method_id", ""),
         authorization_id=doc.get("authorization_id"), capture_pending=bool(item.capture_pending),
         failure=doc.get("failure"), checked_in=dict(_plain(item.checked_in) or {}),
-        refund=doc.get("refund"))
+        refund=doc.get("refund"), request_key=doc.get("request_key", ""))
 
 
 def booking_doc(booking: Booking) -> dict:
@@ -75,7 +77,7 @@ def booking_doc(booking: Booking) -> dict:
         "created_at": booking.created_at, "event_name": booking.event_name,
         "event_starts_at": booking.event_starts_at, "payment_method_id": booking.payment_method_id,
         "authorization_id": booking.authorization_id, "failure": booking.failure,
-        "refund": booking.refund,
+        "refund": booking.refund, "request_key": booking.request_key,
     }
 
 
@@ -301,7 +303,9 @@ class DynamoInventoryRepository:
                       actions=[BookingItem.status.set("cancelled"), BookingItem.doc.set(doc),
                                BookingItem.gsi2pk.set(self._sweep_keys(booking)["gsi2pk"]),
                                BookingItem.gsi2sk.set(self._sweep_keys(booking)["gsi2sk"])],
-                      condition=BookingItem.status == "confirmed")
+                      # A ticket scanned at the door is used: its booking stays.
+                      condition=(BookingItem.status == "confirmed")
+                      & (size(BookingItem.checked_in) == 0))
             for ticket in booking.tickets:
                 tx.delete(SeatStateItem(pk=seat_pk(booking.event_id, ticket.seat.section),
                                         sk=ticket.seat.seat_id),
@@ -334,7 +338,8 @@ def _hold_doc(hold: Hold) -> dict:
     return {"hold_id": hold.hold_id, "tenant_id": hold.tenant_id, "created_at": hold.created_at,
             "seats": [seat_to_doc(s) for s in hold.seats],
             "total_price": hold.total_price.to_dict(), "request_hash": hold.request_hash,
-            "event_name": hold.event_name, "event_starts_at": hold.event_starts_at}
+            "event_name": hold.event_name, "event_starts_at": hold.event_starts_at,
+            "first_expires_at": hold.first_expires_at or hold.expires_at}
 
 
 def _iso_key(epoch_seconds: int) -> str:

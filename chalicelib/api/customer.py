@@ -17,7 +17,9 @@ def place_hold():
     data = body(request, HoldIn)
     hold, replayed = container().holds.place(principal, data.event_id, data.seat_ids,
                                              data.hold_duration_seconds, key)
-    return json_response(hold.to_dict(container().clock.now()), 201, REPLAYED if replayed else None)
+    if replayed:
+        return json_response(hold.first_response(), 201, REPLAYED)
+    return json_response(hold.to_dict(container().clock.now()), 201)
 
 
 @customer.route("/users/me/holds", methods=["GET"], authorizer=jwt_auth)
@@ -60,7 +62,8 @@ def book():
         raise errors.IdempotencyKeyRequired()
     data = body(request, BookingIn)
     return once(request, principal, "POST /bookings", data.model_dump(),
-                lambda: container().bookings.book(principal, data.hold_id, data.payment_method_id),
+                lambda: container().bookings.book(principal, data.hold_id, data.payment_method_id,
+                                                  key),
                 201)
 
 

@@ -43,6 +43,7 @@ class Booking:
     failure: dict | None = None
     checked_in: dict[str, str] = field(default_factory=dict)
     refund: dict | None = None
+    request_key: str = ""
 
     def ticket_status(self, ticket: Ticket) -> str:
         if self.status == "cancelled":

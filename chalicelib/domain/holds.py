@@ -44,6 +44,12 @@ class Hold:
     booking_id: str | None = None
     event_name: str = ""
     event_starts_at: str = ""
+    first_expires_at: int = 0
+
+    def first_response(self) -> dict:
+        """The body the hold was created with, for a same-key retry to replay as it was."""
+        created = replace(self, status="active", expires_at=self.first_expires_at or self.expires_at)
+        return created.to_dict(from_epoch(self.created_at))
 
     def status_at(self, now: dt.datetime) -> str:
         if self.status == "active" and epoch(now) >= self.expires_at:
@@ -67,13 +73,14 @@ class Hold:
             "total_price": self.total_price.to_dict(),
         }
 
-    def extended(self, now: dt.datetime, seconds: int) -> "Hold":
-        """Sets expiry to now + seconds, never past MAX_HOLD_SECONDS after creation."""
+    def extended(self, now: dt.datetime, seconds: int, not_after: int | None = None) -> "Hold":
+        """Sets expiry to now + seconds, never past MAX_HOLD_SECONDS after creation (nor
+        past `not_after`, the event's start)."""
         if not self.is_active(now):
             raise errors.HoldExpired() if self.status_at(now) == "expired" else errors.Conflict(
                 f"The hold is {self.status_at(now)} and cannot be extended.")
-        return replace(self, expires_at=min(epoch(now) + seconds,
-                                            self.created_at + MAX_HOLD_SECONDS))
+        limits = [epoch(now) + seconds, self.created_at + MAX_HOLD_SECONDS]
+        return replace(self, expires_at=min(limits + ([not_after] if not_after else [])))
 
 
 @dataclass

@@ -5,31 +5,44 @@ conditional write, so a second sweeper loses the race and moves on."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from ..domain.clock import epoch, to_rfc3339
 
-MAX_HOLDS_PER_SHARD = 50
-MAX_BOOKINGS_PER_SHARD = 25
+PAGE = 50
+SECONDS_PER_RUN = 20.0  # under the function's 29 s timeout; the next run goes on
 
 
-def release_expired_holds(inventory, clock, shards: int) -> int:
+def _pages(fetch, deadline: float):
+    """Pages of ids until a shard is drained or the run's time is up."""
+    while time.monotonic() < deadline:
+        ids = fetch(PAGE)
+        yield ids
+        if len(ids) < PAGE:
+            return
+
+
+def release_expired_holds(inventory, clock, shards: int, seconds: float = SECONDS_PER_RUN) -> int:
     now = epoch(clock.now())
-    expired = 0
+    deadline, expired = time.monotonic() + seconds, 0
     for shard in range(shards):
-        for hold_id in inventory.expired_hold_ids(shard, now, MAX_HOLDS_PER_SHARD):
-            hold = inventory.hold(hold_id)
-            if hold and hold.status == "active" and hold.expires_at <= now:
-                expired += inventory.end_hold(hold, "expired", now)
+        for page in _pages(lambda n, s=shard: inventory.expired_hold_ids(s, now, n), deadline):
+            for hold_id in page:
+                hold = inventory.hold(hold_id)
+                if hold and hold.status == "active" and hold.expires_at <= now:
+                    expired += inventory.end_hold(hold, "expired", now)
     return expired
 
 
-def finish_pending_bookings(inventory, bookings, clock, shards: int, grace_seconds: int) -> dict:
+def finish_pending_bookings(inventory, bookings, clock, shards: int, grace_seconds: int,
+                            seconds: float = SECONDS_PER_RUN) -> dict:
     cutoff = to_rfc3339(clock.now() - dt.timedelta(seconds=grace_seconds))
-    outcomes: dict[str, int] = {}
+    deadline, outcomes = time.monotonic() + seconds, {}
     for shard in range(shards):
-        for booking_id in inventory.pending_booking_ids(shard, cutoff, MAX_BOOKINGS_PER_SHARD):
-            outcome = bookings.finalize(booking_id)
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        for page in _pages(lambda n, s=shard: inventory.pending_booking_ids(s, cutoff, n), deadline):
+            for booking_id in page:
+                outcome = bookings.finalize(booking_id)
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
 

@@ -1,12 +1,18 @@
 """Booking a hold: record pending, authorize, commit seats, capture; cancel and refund."""
 from __future__ import annotations
 
+import logging
+
 from ..adapters.transactions import ConditionsFailed
 from ..domain import errors
 from ..domain.bookings import Booking, Ticket, new_confirmation_code
-from ..domain.clock import epoch, to_rfc3339
-from .ids import new_id
+from ..domain.clock import epoch, parse_rfc3339, to_rfc3339
+from .ids import derived_id, new_id
 from .paging import Page
+
+
+logger = logging.getLogger("boxoffice.bookings")
+
 
 def failure_of(error: errors.DomainError) -> dict:
     return {"code": error.code, "message": error.message}
@@ -18,15 +24,23 @@ class BookingService:
         self.signer, self.paging, self.clock = signer, paging, clock
 
     # book -------------------------------------------------------------------------------------
-    def book(self, principal, hold_id: str, payment_method_id: str) -> dict:
+    def book(self, principal, hold_id: str, payment_method_id: str,
+             idempotency_key: str | None = None) -> dict:
         """Books the caller's hold; the route makes it idempotent."""
-        return self.view(self._book(principal, hold_id, payment_method_id))
+        request_key = derived_id("req", principal.sub, idempotency_key) if idempotency_key else ""
+        return self.view(self._book(principal, hold_id, payment_method_id, request_key))
 
-    def _book(self, principal, hold_id: str, payment_method_id: str) -> Booking:
+    def _book(self, principal, hold_id: str, payment_method_id: str, request_key: str) -> Booking:
         hold = self.inventory.hold(hold_id)
         if hold is None or hold.user_id != principal.sub:
             raise errors.NotFound("hold")
         now = self.clock.now()
+        if hold.status == "booked" and request_key:
+            earlier = self.inventory.booking(hold.booking_id)
+            if earlier and earlier.request_key == request_key:
+                # This very request got as far as the commit before failing: finish it.
+                self.finalize(earlier.booking_id)
+                return self.inventory.booking(earlier.booking_id)
         self._ensure_bookable(hold, now)
         booking = Booking(
             booking_id=new_id("bkg"), user_id=principal.sub, event_id=hold.event_id,
@@ -35,7 +49,7 @@ class BookingService:
             total_price=hold.total_price, confirmation_code=new_confirmation_code(),
             created_at=to_rfc3339(now), event_name=hold.event_name,
             event_starts_at=hold.event_starts_at,
-            payment_method_id=payment_method_id)
+            payment_method_id=payment_method_id, request_key=request_key)
         self.inventory.add_pending_booking(booking)  # before any money moves
         try:
             booking.authorization_id = self.payments.authorize(
@@ -55,12 +69,19 @@ class BookingService:
                                           expected="pending")
             raise failure from e
         booking.status = "confirmed"
-        self.payments.capture(booking.authorization_id)
+        try:
+            self.payments.capture(booking.authorization_id)
+        except Exception:  # noqa: BLE001 - the seats are the customer's; money follows
+            logger.exception("capture failed for %s; the finalizer retries it", booking.booking_id)
+            booking.capture_pending = True
+            return booking
         self.inventory.settle_booking(booking, "confirmed", expected="confirmed")
         return booking
 
     @staticmethod
     def _ensure_bookable(hold, now) -> None:
+        if hold.event_starts_at and now >= parse_rfc3339(hold.event_starts_at):
+            raise errors.EventNotOnSale("The event has started.")
         state = hold.status_at(now)
         if state == "booked":
             raise errors.HoldAlreadyBooked()
@@ -106,21 +127,26 @@ class BookingService:
     def cancel(self, principal, booking_id: str) -> dict:
         booking = self.owned(principal, booking_id)
         if booking.status == "confirmed":
-            if booking.event_started(self.clock.now()):
-                raise errors.CancellationClosed()
-            if booking.checked_in:
-                raise errors.CancellationClosed("A ticket of this booking has been checked in.")
+            self._ensure_cancellable(booking)
             try:
                 self.inventory.cancel_booking(
                     booking, {"amount": booking.total_price.to_dict(), "status": "pending"})
             except ConditionsFailed:
-                booking = self.owned(principal, booking_id)  # a concurrent cancel won
+                booking = self.owned(principal, booking_id)  # a concurrent cancel or scan won
+                if booking.status == "confirmed":
+                    self._ensure_cancellable(booking)
             else:
                 booking.status = "cancelled"
                 self.refund(booking)
         if booking.status != "cancelled":
             raise errors.Conflict(f"A {booking.status} booking cannot be cancelled.")
         return {"booking": self.view(booking), "refund": booking.refund}
+
+    def _ensure_cancellable(self, booking: Booking) -> None:
+        if booking.event_started(self.clock.now()):
+            raise errors.CancellationClosed()
+        if booking.checked_in:
+            raise errors.CancellationClosed("A ticket of this booking has been checked in.")
 
     def refund(self, booking: Booking) -> None:
         """Gives the money back (voids an uncaptured authorization) and ends the sweep."""

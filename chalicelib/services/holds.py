@@ -44,8 +44,9 @@ class HoldService:
                                               unknown_seat_ids=unknown)
             ledger.check_room(now, len(seat_ids), event.max_tickets_per_order)
             seats = tuple(self._seat(event, sid) for sid in seat_ids)
+            starts = epoch(parse_rfc3339(event.starts_at))
             hold = Hold(hold_id, principal.sub, event_id, event.tenant_id, "active", epoch(now),
-                        epoch(now) + seconds, seats,
+                        min(epoch(now) + seconds, starts), seats,
                         total([s.price for s in seats], event.currency), body_hash,
                         event_name=event.name, event_starts_at=event.starts_at)
             try:
@@ -91,7 +92,8 @@ class HoldService:
         now = self.clock.now()
         if hold.status_at(now) == "booked":
             raise errors.HoldAlreadyBooked()
-        longer = hold.extended(now, seconds)
+        starts = epoch(parse_rfc3339(hold.event_starts_at)) if hold.event_starts_at else None
+        longer = hold.extended(now, seconds, not_after=starts)
         try:
             self.inventory.extend_hold(hold, longer.expires_at, epoch(now))
         except ConditionsFailed as e:

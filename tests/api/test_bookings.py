@@ -168,3 +168,59 @@ def test_confirmed_and_cancelled_bookings_reach_the_bus_once_each(world, http, s
     detail = mine[0]["detail"]
     assert detail["amounts"]["total"] == {"amount": 10000, "currency": "EUR"}
     assert detail["counts"]["seats"] == 2 and detail["tenant_id"] and detail["occurred_at"]
+
+
+def test_a_failed_capture_still_confirms_and_the_finalizer_collects_later(world, stack, monkeypatch, clock):
+    customer, hold, _ = held(world)
+    payments = stack.container.bookings.payments
+
+    def down(auth):
+        raise RuntimeError("provider unreachable")
+    with monkeypatch.context() as m:
+        m.setattr(payments, "capture", down)
+        booked = world.book(customer, hold["hold_id"])
+    assert booked.status_code == 201 and booked.json()["status"] == "confirmed"
+    booking_id = booked.json()["booking_id"]
+    assert payments.captured_total(booking_id) == 0
+    clock.advance(stack.container.settings.booking_grace_seconds + 1)
+    stack.sweep()
+    assert payments.captured_total(booking_id) == 10000
+
+
+def test_a_same_key_retry_after_a_late_failure_returns_the_booking(world, stack, monkeypatch):
+    customer, hold, _ = held(world)
+    inventory = stack.container.bookings.inventory
+    real, calls = inventory.settle_booking, []
+
+    def flaky(booking, status, *args, **kwargs):
+        if status == "confirmed" and not calls:
+            calls.append(booking.booking_id)
+            raise RuntimeError("the function timed out after the commit")
+        return real(booking, status, *args, **kwargs)
+    monkeypatch.setattr(inventory, "settle_booking", flaky)
+    key = uid("key")
+    first = world.book(customer, hold["hold_id"], key=key)
+    assert first.status_code == 500  # not stored, so the retry runs again
+    retry = world.book(customer, hold["hold_id"], key=key)
+    assert retry.status_code == 201, retry.content
+    booking = retry.json()
+    assert booking["status"] == "confirmed" and len(booking["tickets"]) == 2
+    assert booking["booking_id"] == calls[0]
+    assert stack.container.payments.captured_total(booking["booking_id"]) == 10000
+    other_key = world.book(customer, hold["hold_id"])
+    assert other_key.status_code == 409 and code_of(other_key) == "HOLD_ALREADY_BOOKED"
+
+
+def test_holds_end_when_the_event_starts_and_cannot_be_booked_after(world, http, clock):
+    org, venue, event = world.on_sale(days=0.01)  # ~14 minutes away
+    customer = world.customer()
+    hold = world.hold(customer, event["event_id"], ["A-1-1"], hold_duration_seconds=1800).json()
+    assert hold["expires_at"] == event["starts_at"]
+    longer = http.request("POST", f"/bookings/hold/{hold['hold_id']}/extend",
+                          {"hold_duration_seconds": 1800}, token=customer).json()
+    assert longer["expires_at"] == event["starts_at"]
+    other = world.hold(customer, event["event_id"], ["A-1-2"]).json()
+    clock.advance(15 * 60)
+    late = world.book(customer, other["hold_id"])
+    assert late.status_code in (409, 410)
+    assert code_of(late) in ("EVENT_NOT_ON_SALE", "HOLD_EXPIRED")

@@ -222,3 +222,15 @@ def test_a_failed_condition_is_the_answer_and_is_never_retried(world, stack):
         with pytest.raises(errors.SeatsUnavailable):
             stack.container.holds.place(principal, event["event_id"], ["A-1-1"], 60, None)
     assert faults.calls == 1
+
+
+def test_a_same_key_retry_replays_the_first_body_even_after_an_extension(world, http, clock):
+    org, venue, event = world.on_sale()
+    customer, key = world.customer(), uid("key")
+    first = world.hold(customer, event["event_id"], ["B-1-9"], key=key, hold_duration_seconds=60)
+    clock.advance(10)
+    http.request("POST", f"/bookings/hold/{first.json()['hold_id']}/extend",
+                 {"hold_duration_seconds": 600}, token=customer)
+    clock.advance(100)
+    again = world.hold(customer, event["event_id"], ["B-1-9"], key=key, hold_duration_seconds=60)
+    assert again.status_code == 201 and again.json() == first.json()

@@ -199,3 +199,25 @@ def test_a_booking_with_a_checked_in_ticket_can_no_longer_be_cancelled(world, ht
     assert scan.status_code == 200
     refused = http.request("POST", f"/bookings/{booking['booking_id']}/cancel", token=customer)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "CANCELLATION_CLOSED"
+
+
+def test_a_scan_between_the_cancels_read_and_write_keeps_the_booking(world, http, stack, monkeypatch):
+    org, venue, event = world.on_sale()
+    customer = world.customer()
+    booking = world.book(customer, world.hold(customer, event["event_id"], ["B-1-4"]).json()["hold_id"]).json()
+    service = stack.container.bookings
+    real_owned = service.owned
+    scanned = []
+
+    def owned_then_scan(principal, booking_id):
+        found = real_owned(principal, booking_id)
+        if not scanned:
+            scanned.append(http.request("POST", f"/organizer/events/{event['event_id']}/check-ins",
+                                        {"ticket_code": booking["tickets"][0]["qr_code"]}, token=org))
+        return found
+    monkeypatch.setattr(service, "owned", owned_then_scan)
+    refused = http.request("POST", f"/bookings/{booking['booking_id']}/cancel", token=customer)
+    assert scanned[0].status_code == 200
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "CANCELLATION_CLOSED"
+    seats = http.request("GET", f"/events/{event['event_id']}/seats?section=B&status=sold").json()["seats"]
+    assert "B-1-4" in {s["seat_id"] for s in seats}
