@@ -96,7 +96,7 @@ class DynamoInventoryRepository:
     # reads ----------------------------------------------------------------------------------
     def hold_context(self, event_id: str, user_id: str, hold_id: str | None):
         """The event, the caller's ledger and (for a retry) the hold: one request."""
-        with TransactGet(connection=self._tx._connection()) as tg:
+        with TransactGet(connection=self._tx.connection()) as tg:
             event_f = tg.get(CatalogItem, f"EVENT#{event_id}", "EVENT")
             ledger_f = tg.get(LedgerItem, ledger_pk(event_id, user_id), "LEDGER")
             hold_f = tg.get(HoldItem, f"HOLD#{hold_id}", "HOLD") if hold_id else None

@@ -41,13 +41,13 @@ class TransactionRunner:
         self._shared = Connection(region=region, host=host)
         self.attempts, self.base_delay = attempts, base_delay
 
-    def _connection(self) -> Connection:
+    def connection(self) -> Connection:
         return self._shared
 
     def run(self, build) -> None:
         for attempt in range(self.attempts):
             try:
-                with TransactWrite(connection=self._connection()) as tx:
+                with TransactWrite(connection=self.connection()) as tx:
                     build(tx)
                 return
             except TransactWriteError as e:

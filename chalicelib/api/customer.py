@@ -12,6 +12,8 @@ customer = Routes(__name__)
 
 @customer.route("/bookings/hold", methods=["POST"], authorizer=jwt_auth)
 def place_hold():
+    # Not `once()`: the hold id is derived from the key instead, so a retry is answered by
+    # the same single transaction and a first hold stays at one write.
     request = customer.current_request
     principal, key = caller(request), idempotency_key(request)
     data = body(request, HoldIn)

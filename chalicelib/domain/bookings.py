@@ -59,9 +59,3 @@ class Booking:
 
     def event_started(self, now: dt.datetime) -> bool:
         return now >= parse_rfc3339(self.event_starts_at)
-
-    def seats_by_section(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for ticket in self.tickets:
-            counts[ticket.seat.section] = counts.get(ticket.seat.section, 0) + 1
-        return counts

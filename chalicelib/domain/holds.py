@@ -59,9 +59,6 @@ class Hold:
     def is_active(self, now: dt.datetime) -> bool:
         return self.status_at(now) == "active"
 
-    def seat_ids(self) -> list[str]:
-        return [s.seat_id for s in self.seats]
-
     def to_dict(self, now: dt.datetime) -> dict:
         status = self.status_at(now)
         seat_status = {"active": "held", "booked": "sold"}.get(status, "available")
@@ -100,9 +97,6 @@ class TicketLedger:
         if already + requested > limit:
             raise errors.TicketLimitExceeded(limit, already, requested)
 
-    def pruned(self, now: dt.datetime) -> dict[str, tuple[int, int]]:
-        t = epoch(now)
-        return {h: v for h, v in self.holds.items() if v[1] > t}
 
 
 def seat_status(state: dict | None, now: dt.datetime) -> str:

@@ -1,6 +1,8 @@
 """The outbox relay: table stream records in, domain events out to the bus."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from boto3.dynamodb.types import TypeDeserializer
 
 from ..domain.clock import to_rfc3339
@@ -16,7 +18,6 @@ def plain(image: dict | None) -> dict | None:
 
 
 def _numbers(value):
-    from decimal import Decimal
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dict):

@@ -7,7 +7,6 @@ import logging
 import os
 import pathlib
 import threading
-import time
 
 import boto3
 from chalice.config import Config
@@ -162,12 +161,3 @@ class LocalStack:
         self.server.shutdown()
         self.moto.stop()
         bootstrap.use(None)
-
-
-def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()

@@ -178,7 +178,7 @@ class InjectFaults:
     """Answers the next `times` TransactWriteItems calls with a given error, then lets them pass."""
 
     def __init__(self, stack, code, reasons, times):
-        self.client = stack.container.inventory._tx._connection().client
+        self.client = stack.container.inventory._tx.connection().client
         self.code, self.reasons, self.left, self.calls = code, reasons, times, 0
 
     def __call__(self, **kwargs):

@@ -1,6 +1,5 @@
 """Hypothesis drives holds, releases, extensions, the clock and the sweeper against the real
 adapters (moto), and checks every step against the rules as a plain model."""
-import datetime as dt
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
