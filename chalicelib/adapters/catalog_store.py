@@ -12,14 +12,14 @@ from .dynamo_models import CatalogItem, LayoutItem
 from .transactions import ConditionsFailed
 
 
-def _plain(value):
+def as_plain(value):
     """PynamoDB raw maps come back as MapAttribute objects and floats; make plain data."""
     if hasattr(value, "as_dict"):
         value = value.as_dict()
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: as_plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [as_plain(v) for v in value]
     return value
 
 
@@ -49,7 +49,7 @@ class DynamoCatalogRepository:
             item = CatalogItem.get(f"VENUE#{venue_id}", "VENUE")
         except CatalogItem.DoesNotExist:
             return None
-        return _plain(item.doc)
+        return as_plain(item.doc)
 
     @functools.lru_cache(maxsize=256)
     def layout(self, venue_id: str) -> Layout:
@@ -62,7 +62,7 @@ class DynamoCatalogRepository:
         condition = CatalogItem.gsi1sk < after if after else None
         items = CatalogItem.by_tenant.query(f"TENANT#{tenant_id}#{kind}", condition,
                                             scan_index_forward=False, limit=limit)
-        docs = [_plain(i.doc) for i in items]
+        docs = [as_plain(i.doc) for i in items]
         last = items.last_evaluated_key
         return docs, (last["gsi1sk"]["S"] if last else None)
 
@@ -79,7 +79,7 @@ class DynamoCatalogRepository:
             item = CatalogItem.get(f"EVENT#{event_id}", "EVENT")
         except CatalogItem.DoesNotExist:
             return None
-        return event_from_doc(_plain(item.doc))
+        return event_from_doc(as_plain(item.doc))
 
     def mark_published(self, event: Event, search_entries: list[CatalogItem]) -> None:
         """Flips draft to published and writes the search entries in one transaction each

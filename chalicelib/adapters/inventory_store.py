@@ -13,7 +13,7 @@ from ..domain.clock import from_epoch, to_rfc3339
 from ..domain.bookings import Booking, Ticket
 from ..domain.holds import Hold, HeldSeat, TicketLedger
 from ..domain.money import Money
-from .catalog_store import _plain
+from .catalog_store import as_plain
 from .dynamo_models import BookingItem, CatalogItem, HoldItem, LedgerItem, SeatStateItem
 from .transactions import ConditionsFailed
 
@@ -44,7 +44,7 @@ def seat_from_doc(doc: dict) -> HeldSeat:
 
 
 def hold_from_item(item: HoldItem) -> Hold:
-    doc = _plain(item.doc)
+    doc = as_plain(item.doc)
     return Hold(hold_id=doc["hold_id"], user_id=item.user_id, event_id=item.event_id,
                 tenant_id=doc["tenant_id"], status=item.status, created_at=int(doc["created_at"]),
                 expires_at=int(item.expires_at), seats=tuple(seat_from_doc(s) for s in doc["seats"]),
@@ -55,7 +55,7 @@ def hold_from_item(item: HoldItem) -> Hold:
 
 
 def booking_from_item(item: BookingItem) -> Booking:
-    doc = _plain(item.doc)
+    doc = as_plain(item.doc)
     return Booking(
         booking_id=doc["booking_id"], user_id=item.user_id, event_id=item.event_id,
         tenant_id=doc["tenant_id"], hold_id=item.hold_id, status=item.status,
@@ -65,7 +65,7 @@ def booking_from_item(item: BookingItem) -> Booking:
         event_name=doc["event_name"], event_starts_at=doc["event_starts_at"],
         payment_method_id=doc.get("payment_method_id", ""),
         authorization_id=doc.get("authorization_id"), capture_pending=bool(item.capture_pending),
-        failure=doc.get("failure"), checked_in=dict(_plain(item.checked_in) or {}),
+        failure=doc.get("failure"), checked_in=dict(as_plain(item.checked_in) or {}),
         refund=doc.get("refund"), request_key=doc.get("request_key", ""))
 
 
@@ -84,7 +84,7 @@ def booking_doc(booking: Booking) -> dict:
 def ledger_from_item(item: LedgerItem | None) -> TicketLedger:
     if item is None:
         return TicketLedger()
-    holds = {k: (int(v[0]), int(v[1])) for k, v in (_plain(item.holds) or {}).items()}
+    holds = {k: (int(v[0]), int(v[1])) for k, v in (as_plain(item.holds) or {}).items()}
     return TicketLedger(holds=holds, booked=int(item.booked or 0), version=int(item.version or 0))
 
 
@@ -107,7 +107,7 @@ class DynamoInventoryRepository:
             except DoesNotExist:
                 return None
         event_item, ledger_item, hold_item = value(event_f), value(ledger_f), value(hold_f)
-        return (_plain(event_item.doc) if event_item else None, ledger_from_item(ledger_item),
+        return (as_plain(event_item.doc) if event_item else None, ledger_from_item(ledger_item),
                 hold_from_item(hold_item) if hold_item else None)
 
     def hold(self, hold_id: str) -> Hold | None:
@@ -297,12 +297,13 @@ class DynamoInventoryRepository:
     def cancel_booking(self, booking: Booking, refund: dict) -> None:
         booking.refund = refund
         doc = booking_doc(booking)
+        sweep = self._sweep_keys(booking)  # back in the sweep until the refund is done
 
         def build(tx):
             tx.update(BookingItem(pk=f"BOOKING#{booking.booking_id}", sk="BOOKING"),
                       actions=[BookingItem.status.set("cancelled"), BookingItem.doc.set(doc),
-                               BookingItem.gsi2pk.set(self._sweep_keys(booking)["gsi2pk"]),
-                               BookingItem.gsi2sk.set(self._sweep_keys(booking)["gsi2sk"])],
+                               BookingItem.gsi2pk.set(sweep["gsi2pk"]),
+                               BookingItem.gsi2sk.set(sweep["gsi2sk"])],
                       # A ticket scanned at the door is used: its booking stays.
                       condition=(BookingItem.status == "confirmed")
                       & (size(BookingItem.checked_in) == 0))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain import search as index
-from .catalog_store import _plain, event_from_doc
+from .catalog_store import as_plain, event_from_doc
 from .dynamo_models import CatalogItem
 
 
@@ -43,7 +43,7 @@ class DynamoSearchIndex:
     def read(self, pk: str, start: str, end: str, limit: int) -> Slice:
         items = list(CatalogItem.query(pk, CatalogItem.sk.between(start, end), limit=limit))
         self.items_read += len(items)
-        rows = [IndexRow(i.sk, i.status, _plain(i.doc)) for i in items]
+        rows = [IndexRow(i.sk, i.status, as_plain(i.doc)) for i in items]
         return Slice(rows, rows[-1].sk if len(rows) == limit else None)
 
     def events(self, event_ids: list[str]) -> dict:
@@ -51,4 +51,4 @@ class DynamoSearchIndex:
             return {}
         items = list(CatalogItem.batch_get([(f"EVENT#{e}", "EVENT") for e in event_ids]))
         self.items_read += len(items)
-        return {e.event_id: e for e in (event_from_doc(_plain(i.doc)) for i in items)}
+        return {e.event_id: e for e in (event_from_doc(as_plain(i.doc)) for i in items)}

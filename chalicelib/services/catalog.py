@@ -1,8 +1,6 @@
 """Organizers set up venues and events; anyone reads published event pages and seat maps."""
 from __future__ import annotations
 
-import hashlib
-import json
 
 from ..domain import errors
 from ..domain.catalog import (Event, Layout, PriceTier, Row, Section, Venue, availability_label,
@@ -10,15 +8,14 @@ from ..domain.catalog import (Event, Layout, PriceTier, Row, Section, Venue, ava
 from ..domain.clock import parse_rfc3339, to_rfc3339
 from ..domain.holds import seat_status
 from ..domain.money import Money
-from .ids import new_id
+from .ids import new_id, request_hash
 from .paging import Page
 
 SEAT_LIST_SECTION_REQUIRED_ABOVE = 5_000
 
 
 def etag_of(body) -> str:
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
-    return f'"{digest.hexdigest()[:32]}"'
+    return f'"{request_hash(body)[:32]}"'
 
 
 class CatalogService:

@@ -35,7 +35,8 @@ class HoldService:
             if event is None or not event.is_public():
                 raise errors.NotFound("event")
             now = self.clock.now()
-            if event.status == "cancelled" or parse_rfc3339(event.starts_at) <= now:
+            starts = epoch(parse_rfc3339(event.starts_at))
+            if event.status == "cancelled" or starts <= epoch(now):
                 raise errors.EventNotOnSale()
             layout = self.catalog.layout(event.venue_id)
             unknown = [s for s in seat_ids if not layout.contains(s)]
@@ -44,7 +45,6 @@ class HoldService:
                                               unknown_seat_ids=unknown)
             ledger.check_room(now, len(seat_ids), event.max_tickets_per_order)
             seats = tuple(self._seat(event, sid) for sid in seat_ids)
-            starts = epoch(parse_rfc3339(event.starts_at))
             hold = Hold(hold_id, principal.sub, event_id, event.tenant_id, "active", epoch(now),
                         min(epoch(now) + seconds, starts), seats,
                         total([s.price for s in seats], event.currency), body_hash,
