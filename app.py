@@ -13,12 +13,15 @@ from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
 from chalicelib.api.public import public
 from chalicelib.api.search import search
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import container, ensure_startable
+from chalicelib.config import Settings
+from chalicelib.domain.events import from_detail
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
 
 # Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
 # print every record twice.
+ensure_startable(Settings.from_env())  # a misconfigured deployed stage fails here, at import
 app = Chalice(app_name="boxoffice", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin="*",
@@ -69,7 +72,7 @@ def sweep(event):
 @app.on_cw_event({"source": ["boxoffice"]})
 def count_domain_event(event):
     """Availability and sales counters; errors propagate so EventBridge retries."""
-    container().projections.handle(event.detail_type, event.detail)
+    container().projections.handle(from_detail(event.detail_type, event.detail))
 
 
 def _publish_stream(event):

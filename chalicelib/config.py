@@ -1,8 +1,14 @@
-"""Settings read from the environment (set per stage in .chalice/config.json)."""
+"""Settings read from the environment (set per stage in .chalice/config.json), and the
+checks a deployed stage must pass before it serves anyone."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Mapping
+
+PAYMENT_PROVIDERS = ("memory", "dynamo-test", "stripe")
+TEST_PROVIDERS = ("memory", "dynamo-test")
+PLACEHOLDER = "SET_ME"
 
 
 @dataclass(frozen=True)
@@ -14,12 +20,16 @@ class Settings:
     projection_table: str
     idempotency_table: str
     event_bus: str
+    payments: str = "memory"
     dynamodb_endpoint: str | None = None
     jwt_issuer: str = "boxoffice-local"
     jwt_audience: str = "boxoffice"
     cognito_user_pool_id: str = ""
     cognito_client_id: str = ""
     signing_key_parameter: str = ""
+    stripe_api_key_parameter: str = ""
+    stripe_webhook_secret_parameter: str = ""
+    stripe_api_base: str | None = None
     hold_sweep_shards: int = 8
     booking_grace_seconds: int = 60
 
@@ -36,9 +46,17 @@ class Settings:
         return cls(**values)
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
         stage = env.get("BOXOFFICE_STAGE", "local")
+        optional = {name: env[key] for name, key in (
+            ("jwt_issuer", "JWT_ISSUER"), ("jwt_audience", "JWT_AUDIENCE"),
+            ("cognito_user_pool_id", "COGNITO_USER_POOL_ID"),
+            ("cognito_client_id", "COGNITO_CLIENT_ID"),
+            ("signing_key_parameter", "SIGNING_KEY_PARAMETER"),
+            ("stripe_api_key_parameter", "STRIPE_API_KEY_PARAMETER"),
+            ("stripe_webhook_secret_parameter", "STRIPE_WEBHOOK_SECRET_PARAMETER"),
+            ("payments", "PAYMENTS")) if env.get(key) is not None}
         return cls.for_stage(
             stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", "us-east-1"),
@@ -48,9 +66,37 @@ class Settings:
             idempotency_table=env.get("IDEMPOTENCY_TABLE", f"boxoffice-{stage}-idempotency"),
             event_bus=env.get("EVENT_BUS", f"boxoffice-{stage}"),
             dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
-            jwt_issuer=env.get("JWT_ISSUER", "boxoffice-local"),
-            jwt_audience=env.get("JWT_AUDIENCE", "boxoffice"),
-            cognito_user_pool_id=env.get("COGNITO_USER_POOL_ID", ""),
-            cognito_client_id=env.get("COGNITO_CLIENT_ID", ""),
-            signing_key_parameter=env.get("SIGNING_KEY_PARAMETER", ""),
-        )
+            stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            **optional)
+
+    def startup_problems(self) -> list[str]:
+        """Why this stage must not serve anyone (empty when it may): a deployed stage never
+        runs on test doubles or placeholder settings, and prod never takes test payments."""
+        problems = []
+        if self.payments not in PAYMENT_PROVIDERS:
+            problems.append(f"PAYMENTS={self.payments!r} is not one of {', '.join(PAYMENT_PROVIDERS)}")
+        if self.is_local:
+            return problems
+        if self.payments == "memory":
+            problems.append("PAYMENTS=memory keeps payments in one process: use dynamo-test or stripe")
+        if self.stage == "prod" and self.payments in TEST_PROVIDERS:
+            problems.append(f"PAYMENTS={self.payments} hands out tickets without money: prod needs stripe")
+        for name, value in (("COGNITO_USER_POOL_ID", self.cognito_user_pool_id),
+                            ("COGNITO_CLIENT_ID", self.cognito_client_id),
+                            ("SIGNING_KEY_PARAMETER", self.signing_key_parameter)):
+            if not value or PLACEHOLDER in value:
+                problems.append(f"{name} is {'a placeholder' if value else 'missing'}")
+        if self.payments == "stripe":
+            for name, value in (("STRIPE_API_KEY_PARAMETER", self.stripe_api_key_parameter),
+                                ("STRIPE_WEBHOOK_SECRET_PARAMETER",
+                                 self.stripe_webhook_secret_parameter)):
+                if not value or PLACEHOLDER in value:
+                    problems.append(f"{name} is {'a placeholder' if value else 'missing'}")
+        return problems
+
+
+class MisconfiguredStage(RuntimeError):
+    """The stage's settings would serve customers with test doubles or placeholders."""
+
+    def __init__(self, stage: str, problems: list[str]):
+        super().__init__(f"boxoffice refuses to start stage {stage!r}: " + "; ".join(problems))

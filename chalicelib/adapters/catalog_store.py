@@ -1,15 +1,21 @@
-"""Venues and events in the catalog table."""
+"""Venues and events in the catalog table (search rows: see search_index.py)."""
 from __future__ import annotations
 
 import functools
 import json
 import zlib
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from ..domain.catalog import Event, Layout, PriceTier, Venue
+from ..domain.catalog import (Event, EventStatus, Layout, Location, PriceTier, Row, Section,
+                              Venue)
+from ..domain.money import Money
+from ..services.ports import Slice
 from .dynamo_models import CatalogItem, LayoutItem
 from .transactions import ConditionsFailed
+
+SEARCH_ROW = "search"  # the kind of an event's own index rows (the month registry is shared)
+TRANSACTION_ROWS = 98  # search rows written with the status flip, beside the event itself
 
 
 def as_plain(value):
@@ -23,107 +29,47 @@ def as_plain(value):
     return value
 
 
+# --- mapping ---------------------------------------------------------------------------------
 def venue_to_doc(venue: Venue) -> dict:
-    doc = venue.to_dict()
-    doc.update(tenant_id=venue.tenant_id, created_at=venue.created_at)
-    return doc
+    return {"venue_id": venue.venue_id, "tenant_id": venue.tenant_id, "name": venue.name,
+            "address": venue.address, "city": venue.city, "country": venue.country,
+            "timezone": venue.timezone,
+            "location": {"lat": venue.location.lat, "lng": venue.location.lng},
+            "capacity": venue.capacity, "sections": list(venue.sections),
+            "created_at": venue.created_at}
 
 
-class DynamoCatalogRepository:
-    def __init__(self, transactions):
-        self._tx = transactions
+def venue_from_doc(doc: dict, tenant_id: str | None = None) -> Venue:
+    return Venue(doc["venue_id"], doc.get("tenant_id") or tenant_id or "", doc["name"],
+                 doc["address"], doc["city"], doc["country"], doc["timezone"],
+                 Location(float(doc["location"]["lat"]), float(doc["location"]["lng"])),
+                 int(doc["capacity"]), tuple(doc["sections"]), doc.get("created_at", ""))
 
-    # venues ---------------------------------------------------------------------------------
-    def add_venue(self, venue: Venue) -> None:
-        layout = zlib.compress(json.dumps(venue.layout.to_dict(), separators=(",", ":")).encode())
-        item = CatalogItem(pk=f"VENUE#{venue.venue_id}", sk="VENUE", kind="venue",
-                           tenant_id=venue.tenant_id, doc=venue_to_doc(venue),
-                           gsi1pk=f"TENANT#{venue.tenant_id}#VENUES",
-                           gsi1sk=f"{venue.created_at}#{venue.venue_id}")
-        layout_item = LayoutItem(pk=f"VENUE#{venue.venue_id}", sk="LAYOUT", layout=layout)
-        self._tx.run(lambda tx: (tx.save(item, condition=CatalogItem.pk.does_not_exist()),
-                                 tx.save(layout_item, condition=LayoutItem.pk.does_not_exist())))
 
-    def venue_doc(self, venue_id: str) -> dict | None:
-        try:
-            item = CatalogItem.get(f"VENUE#{venue_id}", "VENUE")
-        except CatalogItem.DoesNotExist:
-            return None
-        return as_plain(item.doc)
+def layout_to_bytes(layout: Layout) -> bytes:
+    data = {"sections": [{"name": s.name, "rows": [[r.name, r.seats] for r in s.rows]}
+                         for s in layout.sections]}
+    return zlib.compress(json.dumps(data, separators=(",", ":")).encode())
 
-    @functools.lru_cache(maxsize=256)
-    def layout(self, venue_id: str) -> Layout:
-        """Layouts never change, so a warm Lambda reads each once."""
-        item = LayoutItem.get(f"VENUE#{venue_id}", "LAYOUT")
-        return Layout.from_dict(json.loads(zlib.decompress(item.layout)))
 
-    def list_by_tenant(self, tenant_id: str, kind: str, after: str | None, limit: int):
-        """Newest first; returns (docs, last_key) where last_key continues the listing."""
-        condition = CatalogItem.gsi1sk < after if after else None
-        items = CatalogItem.by_tenant.query(f"TENANT#{tenant_id}#{kind}", condition,
-                                            scan_index_forward=False, limit=limit)
-        docs = [as_plain(i.doc) for i in items]
-        last = items.last_evaluated_key
-        return docs, (last["gsi1sk"]["S"] if last else None)
-
-    # events ---------------------------------------------------------------------------------
-    def add_event(self, event: Event) -> None:
-        CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT", kind="event",
-                    tenant_id=event.tenant_id, status=event.status, doc=event_to_doc(event),
-                    gsi1pk=f"TENANT#{event.tenant_id}#EVENTS",
-                    gsi1sk=f"{event.created_at}#{event.event_id}").save(
-            condition=CatalogItem.pk.does_not_exist())
-
-    def event(self, event_id: str) -> Event | None:
-        try:
-            item = CatalogItem.get(f"EVENT#{event_id}", "EVENT")
-        except CatalogItem.DoesNotExist:
-            return None
-        return event_from_doc(as_plain(item.doc))
-
-    def mark_published(self, event: Event, search_entries: list[CatalogItem]) -> None:
-        """Flips draft to published and writes the search entries in one transaction each
-        batch; an event that is already published is left as it is."""
-        doc = event_to_doc(event)
-
-        def build(tx):
-            tx.update(CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT"),
-                      actions=[CatalogItem.status.set("published"), CatalogItem.doc.set(doc)],
-                      condition=CatalogItem.status == "draft")
-            for entry in search_entries[:99]:
-                tx.save(entry)
-        try:
-            self._tx.run(build)
-        except ConditionsFailed:
-            return  # published before: publishing is idempotent
-        rest = search_entries[99:]
-        with CatalogItem.batch_write() as batch:
-            for entry in rest:
-                batch.save(entry)
-
-    def mark_cancelled(self, event: Event, search_keys: list[tuple[str, str]]) -> None:
-        """Flips the event to cancelled, then deletes its search rows. Search re-reads the
-        event's status, so a row left by a crash hides nothing; a retry deletes the rest."""
-        event.status = "cancelled"
-        try:
-            CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT").update(
-                actions=[CatalogItem.status.set("cancelled"),
-                         CatalogItem.doc.set(event_to_doc(event))],
-                condition=CatalogItem.status.is_in("draft", "published"))
-        except UpdateError as e:
-            if e.cause_response_code != "ConditionalCheckFailedException":
-                raise
-        with CatalogItem.batch_write() as batch:
-            for pk, sk in search_keys:
-                batch.delete(CatalogItem(pk=pk, sk=sk))
+def layout_from_bytes(blob: bytes) -> Layout:
+    data = json.loads(zlib.decompress(blob))
+    return Layout(tuple(Section(s["name"], tuple(Row(r[0], int(r[1])) for r in s["rows"]))
+                        for s in data["sections"]))
 
 
 def event_to_doc(event: Event) -> dict:
     return {
-        **event.to_dict(), "tenant_id": event.tenant_id,
-        "price_tiers": [t.to_dict() for t in event.price_tiers], "venue": event.venue,
-        "section_sizes": event.section_sizes, "created_at": event.created_at,
-        "published_at": event.published_at, "search_keys": event.search_keys,
+        "event_id": event.event_id, "tenant_id": event.tenant_id, "venue_id": event.venue_id,
+        "name": event.name, "description": event.description, "category": event.category,
+        "performer": event.performer, "starts_at": event.starts_at, "status": event.status.value,
+        "thumbnail_url": event.thumbnail_url,
+        "max_tickets_per_order": event.max_tickets_per_order,
+        "price_tiers": [{"tier_id": t.tier_id, "name": t.name, "price": t.price.to_dict(),
+                         "sections": list(t.sections)} for t in event.price_tiers],
+        "venue": venue_to_doc(event.venue), "section_sizes": dict(event.section_sizes),
+        "created_at": event.created_at, "published_at": event.published_at,
+        "version": event.version,
     }
 
 
@@ -131,12 +77,125 @@ def event_from_doc(doc: dict) -> Event:
     return Event(
         event_id=doc["event_id"], tenant_id=doc["tenant_id"], venue_id=doc["venue_id"],
         name=doc["name"], description=doc["description"], category=doc["category"],
-        performer=doc.get("performer"), starts_at=doc["starts_at"], status=doc["status"],
-        thumbnail_url=doc.get("thumbnail_url"),
+        performer=doc.get("performer"), starts_at=doc["starts_at"],
+        status=EventStatus(doc["status"]), thumbnail_url=doc.get("thumbnail_url"),
         max_tickets_per_order=int(doc["max_tickets_per_order"]),
-        price_tiers=[PriceTier.from_dict(t) for t in doc["price_tiers"]], venue=doc["venue"],
+        price_tiers=tuple(PriceTier(t["tier_id"], t["name"], Money.from_dict(t["price"]),
+                                    tuple(t["sections"])) for t in doc["price_tiers"]),
+        venue=venue_from_doc(doc["venue"], doc["tenant_id"]),
         section_sizes={k: int(v) for k, v in doc["section_sizes"].items()},
         created_at=doc["created_at"], published_at=doc.get("published_at"),
-        search_keys=list(doc.get("search_keys") or []),
-    )
+        version=int(doc.get("version") or 1))
 
+
+def event_item(event: Event, **extra) -> CatalogItem:
+    return CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT", kind="event",
+                       tenant_id=event.tenant_id, status=event.status.value,
+                       version=event.version, doc=event_to_doc(event),
+                       gsi1pk=f"TENANT#{event.tenant_id}#EVENTS",
+                       gsi1sk=f"{event.created_at}#{event.event_id}", **extra)
+
+
+class DynamoCatalog:
+    def __init__(self, transactions, search_rows):
+        """search_rows(event) -> the index rows that make a published event searchable."""
+        self._tx = transactions
+        self._search_rows = search_rows
+
+    # venues ---------------------------------------------------------------------------------
+    def add_venue(self, venue: Venue, layout: Layout) -> None:
+        item = CatalogItem(pk=f"VENUE#{venue.venue_id}", sk="VENUE", kind="venue",
+                           tenant_id=venue.tenant_id, doc=venue_to_doc(venue),
+                           gsi1pk=f"TENANT#{venue.tenant_id}#VENUES",
+                           gsi1sk=f"{venue.created_at}#{venue.venue_id}")
+        layout_item = LayoutItem(pk=f"VENUE#{venue.venue_id}", sk="LAYOUT",
+                                 layout=layout_to_bytes(layout))
+        self._tx.run(lambda tx: (tx.save(item, condition=CatalogItem.pk.does_not_exist()),
+                                 tx.save(layout_item, condition=LayoutItem.pk.does_not_exist())))
+
+    def venue(self, venue_id: str) -> Venue | None:
+        try:
+            return venue_from_doc(as_plain(CatalogItem.get(f"VENUE#{venue_id}", "VENUE").doc))
+        except DoesNotExist:
+            return None
+
+    @functools.lru_cache(maxsize=256)
+    def layout(self, venue_id: str) -> Layout:
+        """Layouts never change, so a warm Lambda reads each once."""
+        return layout_from_bytes(LayoutItem.get(f"VENUE#{venue_id}", "LAYOUT").layout)
+
+    def _owned(self, tenant_id: str, kind: str, after: str | None, limit: int):
+        condition = CatalogItem.gsi1sk < after if after else None
+        items = CatalogItem.by_tenant.query(f"TENANT#{tenant_id}#{kind}", condition,
+                                            scan_index_forward=False, limit=limit)
+        docs = [as_plain(i.doc) for i in items]
+        last = items.last_evaluated_key
+        return docs, (last["gsi1sk"]["S"] if last else None)
+
+    def venues_of(self, tenant_id: str, after: str | None, limit: int) -> Slice[Venue]:
+        docs, last = self._owned(tenant_id, "VENUES", after, limit)
+        return Slice([venue_from_doc(d) for d in docs], last)
+
+    # events ---------------------------------------------------------------------------------
+    def add_event(self, event: Event) -> None:
+        event_item(event).save(condition=CatalogItem.pk.does_not_exist())
+
+    def event(self, event_id: str) -> Event | None:
+        try:
+            item = CatalogItem.get(f"EVENT#{event_id}", "EVENT")
+        except DoesNotExist:
+            return None
+        return event_from_doc(as_plain(item.doc))
+
+    def events(self, event_ids: list[str]) -> dict[str, Event]:
+        if not event_ids:
+            return {}
+        items = CatalogItem.batch_get([(f"EVENT#{e}", "EVENT") for e in event_ids])
+        return {e.event_id: e for e in (event_from_doc(as_plain(i.doc)) for i in items)}
+
+    def events_of(self, tenant_id: str, after: str | None, limit: int) -> Slice[Event]:
+        docs, last = self._owned(tenant_id, "EVENTS", after, limit)
+        return Slice([event_from_doc(d) for d in docs], last)
+
+    def publish(self, event: Event) -> None:
+        """The status flip and the first search rows in one transaction; the rest follow in
+        batches (search re-reads each hit's status, so a partial index hides nothing)."""
+        rows = self._search_rows(event)
+        keys = [[r.pk, r.sk] for r in rows if r.kind == SEARCH_ROW]
+        doc = {**event_to_doc(event), "search_rows": keys}
+
+        def build(tx):
+            tx.update(CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT"),
+                      actions=[CatalogItem.status.set(event.status.value),
+                               CatalogItem.version.set(event.version), CatalogItem.doc.set(doc)],
+                      condition=CatalogItem.status == EventStatus.DRAFT.value)
+            for row in rows[:TRANSACTION_ROWS]:
+                tx.save(row)
+        try:
+            self._tx.run(build)
+        except ConditionsFailed:
+            return  # published before: publishing is idempotent
+        with CatalogItem.batch_write() as batch:
+            for row in rows[TRANSACTION_ROWS:]:
+                batch.save(row)
+
+    def cancel(self, event: Event) -> None:
+        """Flips the event to cancelled, then deletes its search rows. Search re-reads the
+        event's status, so a row left by a crash hides nothing; a retry deletes the rest."""
+        stored = CatalogItem.get(f"EVENT#{event.event_id}", "EVENT", consistent_read=True)
+        keys = {tuple(k) for k in as_plain(stored.doc).get("search_rows") or []}
+        keys |= {(r.pk, r.sk) for r in self._search_rows(event) if r.kind == SEARCH_ROW}
+        try:
+            CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT").update(
+                actions=[CatalogItem.status.set(event.status.value),
+                         CatalogItem.version.set(event.version),
+                         CatalogItem.doc.set({**event_to_doc(event),
+                                              "search_rows": [list(k) for k in sorted(keys)]})],
+                condition=CatalogItem.status.is_in(EventStatus.DRAFT.value,
+                                                   EventStatus.PUBLISHED.value))
+        except UpdateError as e:
+            if e.cause_response_code != "ConditionalCheckFailedException":
+                raise
+        with CatalogItem.batch_write() as batch:
+            for pk, sk in sorted(keys):
+                batch.delete(CatalogItem(pk=pk, sk=sk))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pynamodb.attributes import (BinaryAttribute, BooleanAttribute, MapAttribute,
-                                 NumberAttribute, UnicodeAttribute)
+                                 NumberAttribute, UnicodeAttribute, UnicodeSetAttribute)
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
@@ -33,13 +33,14 @@ def _gsi2():
 
 # --- catalog table -------------------------------------------------------------------------
 class CatalogItem(_Base):
-    """Venues, events and search entries; `doc` holds the record, keys hold what is queried."""
+    """Venues, events and search rows; `doc` holds the record, keys hold what is queried."""
 
     Meta = _meta()
 
     kind = UnicodeAttribute()
     tenant_id = UnicodeAttribute(null=True)
     status = UnicodeAttribute(null=True)
+    version = NumberAttribute(null=True)  # events: bumped on every change (holds check it)
     doc = MapAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -69,13 +70,17 @@ class SeatStateItem(_Base):
 
 
 class HoldItem(_Base):
+    """A hold (or, with status `refused`, a refusal kept for same-key replays)."""
 
     Meta = _meta()
     status = UnicodeAttribute()
     user_id = UnicodeAttribute()
-    event_id = UnicodeAttribute()
-    expires_at = NumberAttribute()
+    event_id = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
     booking_id = UnicodeAttribute(null=True)
+    claim_id = UnicodeAttribute(null=True)  # the booking working on this hold
+    claim_at = NumberAttribute(null=True)
+    tried = UnicodeSetAttribute(null=True)  # bookings whose payment failed on this hold
     doc = MapAttribute()
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
@@ -105,12 +110,14 @@ class BookingItem(_Base):
 
 
 class LedgerItem(_Base):
-    """One customer's holds and booked tickets for one event."""
+    """One customer's holds (`{hold_id}:{seats}` entries) and booked tickets for one event.
+    `in_use` is booked plus every entry, expired-but-unswept ones included."""
 
     Meta = _meta()
 
-    holds = MapAttribute(default=dict)
+    entries = UnicodeSetAttribute(null=True)
     booked = NumberAttribute(default=0)
+    in_use = NumberAttribute(default=0)
     version = NumberAttribute(default=0)
 
 

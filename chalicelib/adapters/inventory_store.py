@@ -1,162 +1,66 @@
-"""Seats, holds, ledgers and bookings in the booking table: every state change is one
-conditional transaction, so a seat can never belong to two live holds or bookings."""
+"""Seats, holds, ledgers and bookings in the booking table: every state change a promise
+depends on is one conditional transaction, so a seat can never belong to two live holds or
+bookings, and nothing is written when any condition fails."""
 from __future__ import annotations
 
-import hashlib
-
-from pynamodb.exceptions import DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import size
-from pynamodb.transactions import TransactGet
 
 from ..domain import errors
+from ..domain.bookings import Booking, BookingStatus, RefundStatus
 from ..domain.clock import from_epoch, to_rfc3339
-from ..domain.bookings import Booking, Ticket
-from ..domain.holds import Hold, HeldSeat, TicketLedger
-from ..domain.money import Money
-from .catalog_store import as_plain
+from ..domain.holds import BOOKING_CLAIM_SECONDS, Hold, HoldStatus, SeatState, TicketLedger
+from ..services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
+                              HoldNotActive, LedgerChanged, LedgerFull, LimitCheck, Refusal,
+                              SaleChanged, SaleGuard, Slice)
 from .dynamo_models import BookingItem, CatalogItem, HoldItem, LedgerItem, SeatStateItem
-from .transactions import ConditionsFailed
+from .inventory_mapping import (REFUSAL_TTL_SECONDS, REFUSED, RECORD_TTL_SECONDS, booking_doc,
+                                booking_from_item, booking_pk, hold_doc, hold_from_item,
+                                hold_pk, ledger_entry, ledger_pk, parse_entries, seat_pk,
+                                seat_state_from_item, shard_of, user_bookings_pk,
+                                user_holds_pk)
+from .paging import bounded_query
+from .transactions import ConditionFailed, ConditionsFailed, check
 
-RECORD_TTL_SECONDS = 90 * 24 * 3600
-
-
-def seat_pk(event_id: str, section: str) -> str:
-    return f"SEATS#{event_id}#{section}"
-
-
-def ledger_pk(event_id: str, user_id: str) -> str:
-    return f"LEDGER#{event_id}#{user_id}"
+OPEN_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CANCELLED)
 
 
-def shard_of(key: str, shards: int) -> int:
-    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % shards
+def _conditional(error) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
-# --- mapping ---------------------------------------------------------------------------------
-def seat_to_doc(seat: HeldSeat) -> dict:
-    return {"seat_id": seat.seat_id, "section": seat.section, "row": seat.row,
-            "number": seat.number, "tier_id": seat.tier_id, "price": seat.price.to_dict()}
-
-
-def seat_from_doc(doc: dict) -> HeldSeat:
-    return HeldSeat(doc["seat_id"], doc["section"], doc["row"], int(doc["number"]),
-                    doc["tier_id"], Money.from_dict(doc["price"]))
-
-
-def hold_from_item(item: HoldItem) -> Hold:
-    doc = as_plain(item.doc)
-    return Hold(hold_id=doc["hold_id"], user_id=item.user_id, event_id=item.event_id,
-                tenant_id=doc["tenant_id"], status=item.status, created_at=int(doc["created_at"]),
-                expires_at=int(item.expires_at), seats=tuple(seat_from_doc(s) for s in doc["seats"]),
-                total_price=Money.from_dict(doc["total_price"]),
-                request_hash=doc.get("request_hash", ""), booking_id=item.booking_id,
-                event_name=doc.get("event_name", ""), event_starts_at=doc.get("event_starts_at", ""),
-                first_expires_at=int(doc.get("first_expires_at", 0)))
-
-
-def booking_from_item(item: BookingItem) -> Booking:
-    doc = as_plain(item.doc)
-    return Booking(
-        booking_id=doc["booking_id"], user_id=item.user_id, event_id=item.event_id,
-        tenant_id=doc["tenant_id"], hold_id=item.hold_id, status=item.status,
-        tickets=[Ticket(t["ticket_id"], seat_from_doc(t["seat"])) for t in doc["tickets"]],
-        total_price=Money.from_dict(doc["total_price"]),
-        confirmation_code=doc["confirmation_code"], created_at=doc["created_at"],
-        event_name=doc["event_name"], event_starts_at=doc["event_starts_at"],
-        payment_method_id=doc.get("payment_method_id", ""),
-        authorization_id=doc.get("authorization_id"), capture_pending=bool(item.capture_pending),
-        failure=doc.get("failure"), checked_in=dict(as_plain(item.checked_in) or {}),
-        refund=doc.get("refund"), request_key=doc.get("request_key", ""))
-
-
-def booking_doc(booking: Booking) -> dict:
-    return {
-        "booking_id": booking.booking_id, "tenant_id": booking.tenant_id,
-        "tickets": [{"ticket_id": t.ticket_id, "seat": seat_to_doc(t.seat)} for t in booking.tickets],
-        "total_price": booking.total_price.to_dict(), "confirmation_code": booking.confirmation_code,
-        "created_at": booking.created_at, "event_name": booking.event_name,
-        "event_starts_at": booking.event_starts_at, "payment_method_id": booking.payment_method_id,
-        "authorization_id": booking.authorization_id, "failure": booking.failure,
-        "refund": booking.refund, "request_key": booking.request_key,
-    }
-
-
-def ledger_from_item(item: LedgerItem | None) -> TicketLedger:
-    if item is None:
-        return TicketLedger()
-    holds = {k: (int(v[0]), int(v[1])) for k, v in (as_plain(item.holds) or {}).items()}
-    return TicketLedger(holds=holds, booked=int(item.booked or 0), version=int(item.version or 0))
-
-
-class DynamoInventoryRepository:
+class DynamoInventory:
     def __init__(self, transactions, sweep_shards: int = 8):
         self._tx = transactions
         self._shards = sweep_shards
 
-    # reads ----------------------------------------------------------------------------------
-    def hold_context(self, event_id: str, user_id: str, hold_id: str | None):
-        """The event, the caller's ledger and (for a retry) the hold: one request."""
-        with TransactGet(connection=self._tx.connection()) as tg:
-            event_f = tg.get(CatalogItem, f"EVENT#{event_id}", "EVENT")
-            ledger_f = tg.get(LedgerItem, ledger_pk(event_id, user_id), "LEDGER")
-            hold_f = tg.get(HoldItem, f"HOLD#{hold_id}", "HOLD") if hold_id else None
+    @property
+    def shards(self) -> int:
+        return self._shards
 
-        def value(future):
-            try:
-                return future.get() if future else None
-            except DoesNotExist:
-                return None
-        event_item, ledger_item, hold_item = value(event_f), value(ledger_f), value(hold_f)
-        return (as_plain(event_item.doc) if event_item else None, ledger_from_item(ledger_item),
-                hold_from_item(hold_item) if hold_item else None)
-
-    def hold(self, hold_id: str) -> Hold | None:
-        try:
-            return hold_from_item(HoldItem.get(f"HOLD#{hold_id}", "HOLD"))
-        except HoldItem.DoesNotExist:
-            return None
-
-    def seat_states(self, event_id: str, section: str) -> dict[str, dict]:
+    # seats ------------------------------------------------------------------------------------
+    def seat_states(self, event_id: str, section: str) -> dict[str, SeatState]:
         """Only seats that are (or were) held or sold have an item: cost grows with them."""
-        return {i.sk: {"status": i.status, "expires_at": i.expires_at, "hold_id": i.hold_id,
-                       "booking_id": i.booking_id}
-                for i in SeatStateItem.query(seat_pk(event_id, section))}
+        return {i.sk: seat_state_from_item(i) for i in SeatStateItem.query(seat_pk(event_id, section))}
 
-    def seat_states_of(self, event_id: str, seats) -> dict[str, dict]:
-        keys = [(seat_pk(event_id, s.section), s.seat_id) for s in seats]
-        return {i.sk: {"status": i.status, "expires_at": i.expires_at, "hold_id": i.hold_id,
-                       "booking_id": i.booking_id}
-                for i in SeatStateItem.batch_get(keys)}
-
-    def holds_of_user(self, user_id: str, after: str | None, limit: int, now_epoch: int):
-        condition = HoldItem.gsi1sk < after if after else None
-        items = HoldItem.by_user.query(
-            f"USER#{user_id}#HOLDS", condition, scan_index_forward=False, limit=limit,
-            filter_condition=(HoldItem.status == "active") & (HoldItem.expires_at > now_epoch))
-        holds = [hold_from_item(i) for i in items]
-        last = items.last_evaluated_key
-        return holds, (last["gsi1sk"]["S"] if last else None)
-
-    # hold lifecycle -------------------------------------------------------------------------
-    def place_hold(self, hold: Hold, ledger: TicketLedger, now_epoch: int) -> None:
-        """Takes every seat if free and records the hold, or raises SeatsUnavailable."""
-        created = _iso_key(hold.created_at)
-        item = HoldItem(pk=f"HOLD#{hold.hold_id}", sk="HOLD", status="active",
+    # holds ------------------------------------------------------------------------------------
+    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
+        item = HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD", status=HoldStatus.ACTIVE.value,
                         user_id=hold.user_id, event_id=hold.event_id, expires_at=hold.expires_at,
-                        doc=_hold_doc(hold), gsi1pk=f"USER#{hold.user_id}#HOLDS",
-                        gsi1sk=f"{created}#{hold.hold_id}",
-                        gsi2pk=f"SWEEP#HOLD#{shard_of(hold.hold_id, self._shards)}",
-                        gsi2sk=f"{hold.expires_at:012d}#{hold.hold_id}",
+                        doc=hold_doc(hold), gsi1pk=user_holds_pk(hold.user_id),
+                        gsi1sk=f"{_iso(hold.created_at)}#{hold.hold_id}",
+                        **self._hold_sweep_keys(hold, hold.expires_at),
                         ttl=hold.expires_at + RECORD_TTL_SECONDS)
-        entries = dict(ledger.holds)
-        entries[hold.hold_id] = (len(hold.seats), hold.expires_at)
-        ledger_item = LedgerItem(pk=ledger_pk(hold.event_id, hold.user_id), sk="LEDGER",
-                                 holds={k: list(v) for k, v in entries.items()},
-                                 booked=ledger.booked, version=ledger.version + 1)
-        ledger_condition = (LedgerItem.version == ledger.version if ledger.version
-                            else LedgerItem.pk.does_not_exist())
+        if limit.cap is not None:
+            ledger_condition = LedgerItem.pk.does_not_exist() | (LedgerItem.in_use <= limit.cap)
+        elif limit.version:
+            ledger_condition = LedgerItem.version == limit.version
+        else:
+            ledger_condition = LedgerItem.pk.does_not_exist()
 
         def build(tx):
+            check(tx, CatalogItem, f"EVENT#{guard.event_id}", "EVENT",
+                  (CatalogItem.status == "published") & (CatalogItem.version == guard.version))
             for seat in hold.seats:
                 tx.save(SeatStateItem(pk=seat_pk(hold.event_id, seat.section), sk=seat.seat_id,
                                       status="held", hold_id=hold.hold_id, user_id=hold.user_id,
@@ -164,46 +68,102 @@ class DynamoInventoryRepository:
                                       ttl=hold.expires_at + RECORD_TTL_SECONDS),
                         condition=SeatStateItem.pk.does_not_exist() | (
                             (SeatStateItem.status == "held")
-                            & (SeatStateItem.expires_at <= now_epoch)),
+                            & (SeatStateItem.expires_at <= guard.now)),
                         return_values="ALL_OLD")
             tx.save(item, condition=HoldItem.pk.does_not_exist(), return_values="ALL_OLD")
-            tx.save(ledger_item, condition=ledger_condition, return_values="ALL_OLD")
-        self._tx.run(build)
+            tx.update(LedgerItem(pk=ledger_pk(hold.event_id, hold.user_id), sk="LEDGER"),
+                      actions=[LedgerItem.entries.add({ledger_entry(hold)}),
+                               LedgerItem.in_use.add(hold.seat_count), LedgerItem.version.add(1)],
+                      condition=ledger_condition, return_values="ALL_OLD")
+        try:
+            self._tx.run(build)
+        except ConditionsFailed as e:
+            failure = e.failure
+            if failure.failed("HOLD#"):
+                raise HoldIdTaken(_hold_or_refusal(failure.old(failure.failed("HOLD#")[0]))) from e
+            if failure.failed("EVENT#") or ("", "") in failure.failed_keys:
+                raise SaleChanged() from e
+            if failure.failed("LEDGER#"):
+                raise (LedgerFull() if limit.cap is not None else LedgerChanged()) from e
+            raise errors.SeatsUnavailable([sk for _, sk in failure.failed("SEATS#")]) from e
 
-    def extend_hold(self, hold: Hold, new_expiry: int, now_epoch: int) -> None:
+    def refuse_hold(self, refusal: Refusal) -> None:
+        doc = {"hold_id": refusal.hold_id, "request_hash": refusal.request_hash,
+               "code": refusal.code, "message": refusal.message, "details": refusal.details}
+        try:
+            HoldItem(pk=hold_pk(refusal.hold_id), sk="HOLD", status=REFUSED,
+                     user_id=refusal.user_id, doc=doc,
+                     ttl=refusal.expires_at + REFUSAL_TTL_SECONDS).save(
+                condition=HoldItem.pk.does_not_exist())
+        except PutError as e:
+            if not _conditional(e):
+                raise
+            raise HoldIdTaken(_hold_or_refusal(
+                HoldItem.get(hold_pk(refusal.hold_id), "HOLD", consistent_read=True))) from e
+
+    def _hold_item(self, hold_id: str) -> HoldItem | None:
+        try:
+            item = HoldItem.get(hold_pk(hold_id), "HOLD")
+        except DoesNotExist:
+            return None
+        return None if item.status == REFUSED else item
+
+    def hold(self, hold_id: str) -> Hold | None:
+        item = self._hold_item(hold_id)
+        return hold_from_item(item) if item else None
+
+    def holds(self, hold_ids: list[str]) -> list[Hold]:
+        if not hold_ids:
+            return []
+        items = HoldItem.batch_get([(hold_pk(h), "HOLD") for h in hold_ids])
+        return [hold_from_item(i) for i in items if i.status != REFUSED]
+
+    def ledger(self, event_id: str, user_id: str) -> TicketLedger:
+        try:
+            item = LedgerItem.get(ledger_pk(event_id, user_id), "LEDGER", consistent_read=True)
+        except DoesNotExist:
+            return TicketLedger()
+        return TicketLedger(holds=parse_entries(item.entries), booked=int(item.booked or 0),
+                            version=int(item.version or 0))
+
+    def extend_hold(self, hold: Hold, expires_at: int, now: int) -> None:
+        longer = Hold(**{**hold.__dict__, "expires_at": expires_at})
+
         def build(tx):
-            tx.update(HoldItem(pk=f"HOLD#{hold.hold_id}", sk="HOLD"),
-                      actions=[HoldItem.expires_at.set(new_expiry),
-                               HoldItem.gsi2sk.set(f"{new_expiry:012d}#{hold.hold_id}"),
-                               HoldItem.ttl.set(new_expiry + RECORD_TTL_SECONDS)],
-                      condition=(HoldItem.status == "active") & (HoldItem.expires_at > now_epoch))
+            tx.update(HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD"),
+                      actions=[HoldItem.expires_at.set(expires_at),
+                               HoldItem.gsi2sk.set(self._hold_sweep_keys(longer, expires_at)["gsi2sk"]),
+                               HoldItem.ttl.set(expires_at + RECORD_TTL_SECONDS)],
+                      condition=(HoldItem.status == "active") & (HoldItem.expires_at > now))
             for seat in hold.seats:
                 tx.update(SeatStateItem(pk=seat_pk(hold.event_id, seat.section), sk=seat.seat_id),
-                          actions=[SeatStateItem.expires_at.set(new_expiry)],
+                          actions=[SeatStateItem.expires_at.set(expires_at)],
                           condition=SeatStateItem.hold_id == hold.hold_id)
-            tx.update(LedgerItem(pk=ledger_pk(hold.event_id, hold.user_id), sk="LEDGER"),
-                      actions=[LedgerItem.holds[hold.hold_id].set([len(hold.seats), new_expiry]),
-                               LedgerItem.version.add(1)])
-        self._tx.run(build)
+        try:
+            self._tx.run(build)
+        except ConditionsFailed as e:
+            raise HoldNotActive() from e
 
-    def end_hold(self, hold: Hold, status: str, now_epoch: int) -> bool:
-        """Marks an active hold released or expired and frees the seats it still owns.
-        Returns False when the hold was no longer active (someone else ended it)."""
+    def end_hold(self, hold: Hold, now: int) -> bool:
         for _ in range(5):
             owned = self._owned(hold)
             condition = HoldItem.status == "active"
-            if status == "expired":
-                condition &= HoldItem.expires_at <= now_epoch
+            if hold.status == HoldStatus.EXPIRED:
+                condition &= HoldItem.expires_at <= now
 
             def build(tx):
-                tx.update(HoldItem(pk=f"HOLD#{hold.hold_id}", sk="HOLD"),
-                          actions=[HoldItem.status.set(status), HoldItem.gsi2pk.remove(),
-                                   HoldItem.gsi2sk.remove()], condition=condition)
+                tx.update(HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD"),
+                          actions=[HoldItem.status.set(hold.status.value),
+                                   HoldItem.gsi2pk.remove(), HoldItem.gsi2sk.remove(),
+                                   HoldItem.claim_id.remove(), HoldItem.claim_at.remove()],
+                          condition=condition, return_values="ALL_OLD")
                 for seat in owned:
                     tx.delete(SeatStateItem(pk=seat_pk(hold.event_id, seat.section), sk=seat.seat_id),
                               condition=SeatStateItem.hold_id == hold.hold_id)
                 tx.update(LedgerItem(pk=ledger_pk(hold.event_id, hold.user_id), sk="LEDGER"),
-                          actions=[LedgerItem.holds[hold.hold_id].remove(), LedgerItem.version.add(1)])
+                          actions=[LedgerItem.entries.delete({ledger_entry(hold)}),
+                                   LedgerItem.in_use.add(-hold.seat_count),
+                                   LedgerItem.version.add(1)])
             try:
                 self._tx.run(build)
                 return True
@@ -214,53 +174,100 @@ class DynamoInventoryRepository:
         raise errors.Conflict("The hold changed while it was being released; retry.")
 
     def _owned(self, hold: Hold):
-        states = self.seat_states_of(hold.event_id, hold.seats)
-        return [s for s in hold.seats if states.get(s.seat_id, {}).get("hold_id") == hold.hold_id]
+        keys = [(seat_pk(hold.event_id, s.section), s.seat_id) for s in hold.seats]
+        owners = {i.sk: i.hold_id for i in SeatStateItem.batch_get(keys)}
+        return [s for s in hold.seats if owners.get(s.seat_id) == hold.hold_id]
 
-    def expired_hold_ids(self, shard: int, now_epoch: int, limit: int) -> list[str]:
+    def active_holds_of(self, user_id: str, after: str | None, limit: int,
+                        now: int) -> Slice[Hold]:
+        items, last = bounded_query(
+            HoldItem, HoldItem.by_user, user_holds_pk(user_id), after, limit,
+            filter_condition=(HoldItem.status == "active") & (HoldItem.expires_at > now))
+        return Slice([hold_from_item(i) for i in items], last)
+
+    def holds_to_sweep(self, shard: int, now: int, limit: int) -> list[str]:
         items = HoldItem.by_sweep.query(f"SWEEP#HOLD#{shard}",
-                                        HoldItem.gsi2sk < f"{now_epoch + 1:012d}", limit=limit)
+                                        HoldItem.gsi2sk < f"{now + 1:012d}", limit=limit)
         return [i.pk.removeprefix("HOLD#") for i in items]
 
-    # bookings -------------------------------------------------------------------------------
-    def add_pending_booking(self, booking: Booking) -> None:
-        BookingItem(pk=f"BOOKING#{booking.booking_id}", sk="BOOKING", status="pending",
-                    user_id=booking.user_id, hold_id=booking.hold_id, event_id=booking.event_id,
-                    doc=booking_doc(booking), checked_in={},
-                    gsi1pk=f"USER#{booking.user_id}#BOOKINGS",
-                    gsi1sk=f"{booking.created_at}#{booking.booking_id}",
-                    **self._sweep_keys(booking)).save(condition=BookingItem.pk.does_not_exist())
+    def _hold_sweep_keys(self, hold: Hold, due: int) -> dict:
+        return {"gsi2pk": f"SWEEP#HOLD#{shard_of(hold.hold_id, self._shards)}",
+                "gsi2sk": f"{due:012d}#{hold.hold_id}"}
 
-    def _sweep_keys(self, booking: Booking) -> dict:
-        return {"gsi2pk": f"SWEEP#BOOKING#{shard_of(booking.booking_id, self._shards)}",
-                "gsi2sk": f"{booking.created_at}#{booking.booking_id}"}
-
-    def booking(self, booking_id: str) -> Booking | None:
+    # bookings: claiming a hold ----------------------------------------------------------------
+    def claim_hold(self, hold_id: str, user_id: str, booking_id: str, now: int,
+                   stale_before: int) -> Hold:
+        condition = (HoldItem.pk.exists() & (HoldItem.user_id == user_id)
+                     & (HoldItem.status == "active") & (HoldItem.expires_at > now)
+                     & (HoldItem.tried.does_not_exist() | ~HoldItem.tried.contains(booking_id))
+                     & (HoldItem.claim_id.does_not_exist() | (HoldItem.claim_at <= stale_before)))
+        due = f"{now + BOOKING_CLAIM_SECONDS:012d}#{hold_id}"
         try:
-            return booking_from_item(BookingItem.get(f"BOOKING#{booking_id}", "BOOKING"))
-        except BookingItem.DoesNotExist:
-            return None
+            raw = self._tx.update_returning(
+                HoldItem, hold_pk(hold_id), "HOLD",
+                [HoldItem.claim_id.set(booking_id), HoldItem.claim_at.set(now),
+                 HoldItem.gsi2sk.set(due)], condition)
+        except ConditionFailed as e:
+            item = HoldItem.from_raw_data(e.old) if e.old else None
+            raise ClaimRefused(hold_from_item(item) if item and item.status != REFUSED
+                               else None) from e
+        return hold_from_item(HoldItem.from_raw_data(raw))
 
-    def bookings_of_user(self, user_id: str, status: str | None, after: str | None, limit: int):
-        condition = BookingItem.gsi1sk < after if after else None
-        items = BookingItem.by_user.query(
-            f"USER#{user_id}#BOOKINGS", condition, scan_index_forward=False, limit=limit,
-            filter_condition=(BookingItem.status == status) if status else None)
-        bookings = [booking_from_item(i) for i in items]
-        last = items.last_evaluated_key
-        return bookings, (last["gsi1sk"]["S"] if last else None)
+    def release_claim(self, hold: Hold, booking_id: str) -> None:
+        try:
+            HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD").update(
+                actions=[HoldItem.claim_id.remove(), HoldItem.claim_at.remove(),
+                         HoldItem.gsi2sk.set(self._hold_sweep_keys(hold, hold.expires_at)["gsi2sk"])],
+                condition=(HoldItem.claim_id == booking_id) & (HoldItem.status == "active"))
+        except UpdateError as e:
+            if not _conditional(e):
+                raise
 
-    def commit_booking(self, booking: Booking, hold: Hold, now_epoch: int) -> None:
-        """Hold booked, seats sold, booking confirmed (capture still to do): all or nothing."""
-        doc = booking_doc(booking)
+    def record_failed_booking(self, booking: Booking, hold: Hold) -> None:
+        item = self._booking_item(booking)
+
+        def build(tx, claimed: bool):
+            tx.save(item, condition=BookingItem.pk.does_not_exist())
+            actions = [HoldItem.tried.add({booking.booking_id})]
+            if claimed:
+                actions += [HoldItem.claim_id.remove(), HoldItem.claim_at.remove(),
+                            HoldItem.gsi2sk.set(
+                                self._hold_sweep_keys(hold, hold.expires_at)["gsi2sk"])]
+            tx.update(HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD"), actions=actions,
+                      condition=(HoldItem.claim_id == booking.booking_id) if claimed else None)
+        try:
+            self._tx.run(lambda tx: build(tx, True))
+        except ConditionsFailed as e:
+            if e.failure.failed("BOOKING#"):
+                return  # recorded by an earlier try of this very request
+            self._tx.run(lambda tx: build(tx, False))  # another booking took the claim over
+
+    def add_booking(self, booking: Booking) -> None:
+        """A booking that waits (3-D Secure): kept, and the hold stays claimed until it ends."""
+        item = self._booking_item(booking)
 
         def build(tx):
-            tx.update(HoldItem(pk=f"HOLD#{hold.hold_id}", sk="HOLD"),
+            tx.save(item, condition=BookingItem.pk.does_not_exist())
+            tx.update(HoldItem(pk=hold_pk(booking.hold_id), sk="HOLD"),
+                      actions=[HoldItem.claim_at.set(_far_claim()),
+                               HoldItem.gsi2sk.remove(), HoldItem.gsi2pk.remove()],
+                      condition=HoldItem.claim_id == booking.booking_id)
+        try:
+            self._tx.run(build)
+        except ConditionsFailed as e:
+            raise BookingChanged() from e
+
+    def commit_booking(self, booking: Booking, hold: Hold, now: int) -> None:
+        item = self._booking_item(booking)
+
+        def build(tx):
+            tx.update(HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD"),
                       actions=[HoldItem.status.set("booked"),
                                HoldItem.booking_id.set(booking.booking_id),
-                               HoldItem.gsi2pk.remove(), HoldItem.gsi2sk.remove()],
-                      condition=(HoldItem.status == "active") & (HoldItem.expires_at > now_epoch),
-                      return_values="ALL_OLD")
+                               HoldItem.gsi2pk.remove(), HoldItem.gsi2sk.remove(),
+                               HoldItem.claim_id.remove(), HoldItem.claim_at.remove()],
+                      condition=(HoldItem.status == "active") & (HoldItem.expires_at > now)
+                      & (HoldItem.claim_id == booking.booking_id))
             for seat in hold.seats:
                 tx.update(SeatStateItem(pk=seat_pk(hold.event_id, seat.section), sk=seat.seat_id),
                           actions=[SeatStateItem.status.set("sold"),
@@ -268,44 +275,69 @@ class DynamoInventoryRepository:
                                    SeatStateItem.expires_at.remove(), SeatStateItem.ttl.remove()],
                           condition=(SeatStateItem.hold_id == hold.hold_id)
                           & (SeatStateItem.status == "held")
-                          & (SeatStateItem.expires_at > now_epoch))
-            tx.update(BookingItem(pk=f"BOOKING#{booking.booking_id}", sk="BOOKING"),
-                      actions=[BookingItem.status.set("confirmed"), BookingItem.doc.set(doc),
-                               BookingItem.capture_pending.set(True)],
-                      condition=BookingItem.status == "pending")
+                          & (SeatStateItem.expires_at > now))
+            tx.save(item, condition=BookingItem.pk.does_not_exist()
+                    | (BookingItem.status == BookingStatus.PENDING.value))
             tx.update(LedgerItem(pk=ledger_pk(hold.event_id, hold.user_id), sk="LEDGER"),
-                      actions=[LedgerItem.holds[hold.hold_id].remove(),
-                               LedgerItem.booked.add(len(hold.seats)), LedgerItem.version.add(1)])
-        self._tx.run(build)
-
-    def settle_booking(self, booking: Booking, status: str, failure: dict | None = None,
-                       expected: str | None = None) -> bool:
-        """Ends the sweep for a booking: captured (confirmed), refunded, or failed."""
-        booking.failure = failure if failure else booking.failure
-        actions = [BookingItem.capture_pending.set(False), BookingItem.gsi2pk.remove(),
-                   BookingItem.gsi2sk.remove(), BookingItem.status.set(status),
-                   BookingItem.doc.set(booking_doc(booking))]
+                      actions=[LedgerItem.entries.delete({ledger_entry(hold)}),
+                               LedgerItem.booked.add(hold.seat_count), LedgerItem.version.add(1)])
         try:
-            BookingItem(pk=f"BOOKING#{booking.booking_id}", sk="BOOKING").update(
-                actions=actions, condition=BookingItem.status == (expected or booking.status))
-            return True
+            self._tx.run(build)
+        except ConditionsFailed as e:
+            raise CommitRefused() from e
+
+    # bookings: after the commit ---------------------------------------------------------------
+    def _booking_item(self, booking: Booking) -> BookingItem:
+        failed = booking.status == BookingStatus.FAILED
+        return BookingItem(pk=booking_pk(booking.booking_id), sk="BOOKING",
+                           status=booking.status.value, user_id=booking.user_id,
+                           hold_id=booking.hold_id, event_id=booking.event_id,
+                           capture_pending=booking.capture_pending, doc=booking_doc(booking),
+                           checked_in=dict(booking.checked_in),
+                           gsi1pk=user_bookings_pk(booking.user_id, failed),
+                           gsi1sk=f"{booking.created_at}#{booking.booking_id}",
+                           **self._booking_sweep_keys(booking))
+
+    def _booking_sweep_keys(self, booking: Booking) -> dict:
+        """Bookings whose money has not settled stay in the finalizer's sparse index."""
+        unsettled = (booking.status == BookingStatus.PENDING or booking.capture_pending
+                     or (booking.refund is not None and booking.refund.status == RefundStatus.PENDING))
+        if not unsettled:
+            return {}
+        return {"gsi2pk": f"SWEEP#BOOKING#{shard_of(booking.booking_id, self._shards)}",
+                "gsi2sk": f"{booking.created_at}#{booking.booking_id}"}
+
+    def _state_actions(self, booking: Booking) -> list:
+        sweep = self._booking_sweep_keys(booking)
+        actions = [BookingItem.status.set(booking.status.value),
+                   BookingItem.capture_pending.set(booking.capture_pending),
+                   BookingItem.doc.set(booking_doc(booking)),
+                   BookingItem.gsi1pk.set(user_bookings_pk(
+                       booking.user_id, booking.status == BookingStatus.FAILED))]
+        if sweep:
+            actions += [BookingItem.gsi2pk.set(sweep["gsi2pk"]),
+                        BookingItem.gsi2sk.set(sweep["gsi2sk"])]
+        else:
+            actions += [BookingItem.gsi2pk.remove(), BookingItem.gsi2sk.remove()]
+        return actions
+
+    def save_booking(self, booking: Booking, expected: Booking) -> None:
+        try:
+            BookingItem(pk=booking_pk(booking.booking_id), sk="BOOKING").update(
+                actions=self._state_actions(booking),
+                condition=(BookingItem.status == expected.status.value)
+                & (BookingItem.capture_pending == expected.capture_pending))
         except UpdateError as e:
-            if e.cause_response_code == "ConditionalCheckFailedException":
-                return False
+            if _conditional(e):
+                raise BookingChanged() from e
             raise
 
-    def cancel_booking(self, booking: Booking, refund: dict) -> None:
-        booking.refund = refund
-        doc = booking_doc(booking)
-        sweep = self._sweep_keys(booking)  # back in the sweep until the refund is done
-
+    def cancel_booking(self, booking: Booking, previous: Booking) -> None:
         def build(tx):
-            tx.update(BookingItem(pk=f"BOOKING#{booking.booking_id}", sk="BOOKING"),
-                      actions=[BookingItem.status.set("cancelled"), BookingItem.doc.set(doc),
-                               BookingItem.gsi2pk.set(sweep["gsi2pk"]),
-                               BookingItem.gsi2sk.set(sweep["gsi2sk"])],
+            tx.update(BookingItem(pk=booking_pk(booking.booking_id), sk="BOOKING"),
+                      actions=self._state_actions(booking),
                       # A ticket scanned at the door is used: its booking stays.
-                      condition=(BookingItem.status == "confirmed")
+                      condition=(BookingItem.status == previous.status.value)
                       & (size(BookingItem.checked_in) == 0))
             for ticket in booking.tickets:
                 tx.delete(SeatStateItem(pk=seat_pk(booking.event_id, ticket.seat.section),
@@ -313,35 +345,61 @@ class DynamoInventoryRepository:
                           condition=SeatStateItem.booking_id == booking.booking_id)
             tx.update(LedgerItem(pk=ledger_pk(booking.event_id, booking.user_id), sk="LEDGER"),
                       actions=[LedgerItem.booked.add(-len(booking.tickets)),
+                               LedgerItem.in_use.add(-len(booking.tickets)),
                                LedgerItem.version.add(1)])
-        self._tx.run(build)
+        try:
+            self._tx.run(build)
+        except ConditionsFailed as e:
+            raise BookingChanged() from e
 
-    def pending_booking_ids(self, shard: int, older_than: str, limit: int) -> list[str]:
-        items = BookingItem.by_sweep.query(f"SWEEP#BOOKING#{shard}",
-                                           BookingItem.gsi2sk < older_than, limit=limit)
-        return [i.pk.removeprefix("BOOKING#") for i in items]
+    def booking(self, booking_id: str) -> Booking | None:
+        try:
+            return booking_from_item(BookingItem.get(booking_pk(booking_id), "BOOKING"))
+        except DoesNotExist:
+            return None
+
+    def bookings_of(self, user_id: str, status: str | None, after: str | None,
+                    limit: int) -> Slice[Booking]:
+        failed = status == BookingStatus.FAILED
+        condition = (BookingItem.status == status) if status and not failed else None
+        items, last = bounded_query(BookingItem, BookingItem.by_user,
+                                    user_bookings_pk(user_id, failed),
+                                    after, limit, filter_condition=condition)
+        return Slice([booking_from_item(i) for i in items], last)
 
     def check_in(self, booking_id: str, ticket_id: str, when: str) -> bool:
-        """Marks the ticket used; False when another scan (or a cancel) got there first."""
         try:
-            BookingItem(pk=f"BOOKING#{booking_id}", sk="BOOKING").update(
+            BookingItem(pk=booking_pk(booking_id), sk="BOOKING").update(
                 actions=[BookingItem.checked_in[ticket_id].set(when)],
                 condition=(BookingItem.status == "confirmed")
                 & BookingItem.checked_in[ticket_id].does_not_exist())
             return True
         except UpdateError as e:
-            if e.cause_response_code == "ConditionalCheckFailedException":
+            if _conditional(e):
                 return False
             raise
 
-
-def _hold_doc(hold: Hold) -> dict:
-    return {"hold_id": hold.hold_id, "tenant_id": hold.tenant_id, "created_at": hold.created_at,
-            "seats": [seat_to_doc(s) for s in hold.seats],
-            "total_price": hold.total_price.to_dict(), "request_hash": hold.request_hash,
-            "event_name": hold.event_name, "event_starts_at": hold.event_starts_at,
-            "first_expires_at": hold.first_expires_at or hold.expires_at}
+    def bookings_to_finish(self, shard: int, older_than: str, limit: int) -> list[str]:
+        items = BookingItem.by_sweep.query(f"SWEEP#BOOKING#{shard}",
+                                           BookingItem.gsi2sk < older_than, limit=limit)
+        return [i.pk.removeprefix("BOOKING#") for i in items]
 
 
-def _iso_key(epoch_seconds: int) -> str:
+def _hold_or_refusal(raw) -> Hold | Refusal:
+    item = raw if isinstance(raw, HoldItem) else HoldItem.from_raw_data(raw)
+    if item.status != REFUSED:
+        return hold_from_item(item)
+    from .catalog_store import as_plain
+    doc = as_plain(item.doc)
+    return Refusal(doc["hold_id"], item.user_id, doc["request_hash"], doc["code"],
+                   doc["message"], doc.get("details") or {})
+
+
+def _far_claim() -> int:
+    """A claim that never goes stale by itself: a booking waiting for the customer keeps the
+    hold until the hold expires (the sweeper then ends both)."""
+    return 2 ** 40
+
+
+def _iso(epoch_seconds: int) -> str:
     return to_rfc3339(from_epoch(epoch_seconds))

@@ -67,12 +67,9 @@ class KeyRing:
 
 
 def load_keyring(settings) -> KeyRing:
-    if settings.is_local or not settings.signing_key_parameter:
-        if not settings.is_local:
-            raise RuntimeError("SIGNING_KEY_PARAMETER must name an SSM SecureString on deployed stages")
+    """The local stage makes a fresh ring at start-up; deployed stages read their seeds from
+    an SSM SecureString (never from the repo or config.json)."""
+    if settings.is_local:
         return KeyRing.generate()
-    import boto3  # deployed stages only
-
-    ssm = boto3.client("ssm", region_name=settings.region)
-    value = ssm.get_parameter(Name=settings.signing_key_parameter, WithDecryption=True)
-    return KeyRing.from_parameter(value["Parameter"]["Value"])
+    from .secrets import secret_parameter
+    return KeyRing.from_parameter(secret_parameter(settings.region, settings.signing_key_parameter))

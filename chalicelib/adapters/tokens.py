@@ -5,46 +5,33 @@ import base64
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass
+import re
+import time
 
 import jwt
 
 from ..domain import errors
+from ..domain.identity import Principal
+from ..services.ports import TicketClaims
 from .keys import KeyRing
 
+TIME_CLAIMS = ("exp", "nbf", "iat")
+CLOCK_SKEW_SECONDS = 60
 
-@dataclass(frozen=True)
-class Principal:
-    sub: str
-    email: str | None
-    roles: tuple[str, ...]
-    tenant_id: str | None
 
-    @property
-    def is_organizer(self) -> bool:
-        return "organizer" in self.roles and bool(self.tenant_id)
-
-    def to_context(self) -> dict:
-        """API Gateway authorizer context values must be strings."""
-        return {"sub": self.sub, "email": self.email or "", "roles": json.dumps(list(self.roles)),
-                "tenant_id": self.tenant_id or ""}
-
-    @classmethod
-    def from_context(cls, context: dict) -> "Principal":
-        return cls(context["sub"], context.get("email") or None,
-                   tuple(json.loads(context.get("roles") or "[]")), context.get("tenant_id") or None)
-
-    @classmethod
-    def from_claims(cls, claims: dict) -> "Principal":
-        roles = claims.get("roles") or []
-        if isinstance(roles, str):
-            roles = [r for r in roles.replace(",", " ").split() if r]
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise errors.Unauthorized("The token's roles claim is malformed.")
-        sub = claims.get("sub")
-        if not isinstance(sub, str) or not sub:
-            raise errors.Unauthorized("The token has no subject.")
-        return cls(sub, claims.get("email"), tuple(roles), claims.get("tenant_id"))
+def _check_times(claims: dict, now: float) -> None:
+    """Time claims are checked against the injected clock, not PyJWT's wall clock, and must
+    be numbers (PyJWT accepts a string `iat` when not verifying it)."""
+    for name in TIME_CLAIMS:
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise errors.Unauthorized(f"The token's {name} claim must be a number.")
+    if claims.get("exp") is None or claims["exp"] <= now:
+        raise errors.Unauthorized("The token has expired.")
+    if claims.get("nbf") is not None and claims["nbf"] > now + CLOCK_SKEW_SECONDS:
+        raise errors.Unauthorized("The token is not valid yet.")
+    if claims.get("iat") is not None and claims["iat"] > now + CLOCK_SKEW_SECONDS:
+        raise errors.Unauthorized("The token was issued in the future.")
 
 
 class LocalTokenIssuer:
@@ -69,7 +56,6 @@ class LocalTokenIssuer:
 
     def verify(self, token: str) -> Principal:
         try:
-            # Time claims are checked against the injected clock, not PyJWT's wall clock.
             claims = jwt.decode(token, self._key.private.public_key(), algorithms=["EdDSA"],
                                 audience=self._audience, issuer=self._issuer,
                                 options={"require": ["exp", "sub", "iss", "aud"],
@@ -77,20 +63,18 @@ class LocalTokenIssuer:
                                          "verify_nbf": False})
         except jwt.PyJWTError as e:
             raise errors.Unauthorized(f"Invalid token: {e}") from e
-        now = self._clock.now().timestamp()
-        if not isinstance(claims["exp"], (int, float)) or claims["exp"] <= now:
-            raise errors.Unauthorized("The token has expired.")
-        if isinstance(claims.get("nbf"), (int, float)) and claims["nbf"] > now + 60:
-            raise errors.Unauthorized("The token is not valid yet.")
+        _check_times(claims, self._clock.now().timestamp())
         return Principal.from_claims(claims)
 
 
 class CognitoTokenVerifier:
     """Verifies Cognito tokens against the user pool's JWKS (deployed stages)."""
 
-    def __init__(self, region: str, user_pool_id: str, client_id: str, jwks_client=None):
+    def __init__(self, region: str, user_pool_id: str, client_id: str, jwks_client=None,
+                 clock=None):
         self._issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
         self._client_id = client_id
+        self._clock = clock
         self._jwks = jwks_client or jwt.PyJWKClient(f"{self._issuer}/.well-known/jwks.json",
                                                     cache_keys=True)
 
@@ -98,28 +82,42 @@ class CognitoTokenVerifier:
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key
             claims = jwt.decode(token, key, algorithms=["RS256"], issuer=self._issuer,
-                                options={"require": ["exp", "sub", "iss"], "verify_aud": False})
+                                options={"require": ["exp", "sub", "iss"], "verify_aud": False,
+                                         "verify_exp": False, "verify_iat": False,
+                                         "verify_nbf": False})
         except jwt.PyJWTError as e:
             raise errors.Unauthorized(f"Invalid token: {e}") from e
-        # Access tokens carry client_id, ID tokens aud (STACK.md trap 16).
+        _check_times(claims, self._clock.now().timestamp() if self._clock else time.time())
+        # Access tokens carry client_id, ID tokens aud.
         audience = claims.get("client_id") if claims.get("token_use") == "access" else claims.get("aud")
         if audience != self._client_id:
             raise errors.Unauthorized("The token was issued for another client.")
-        return Principal.from_claims(claims)
+        return Principal.from_claims(cognito_claims(claims))
 
 
-class TicketSigner:
+def cognito_claims(claims: dict) -> dict:
+    """Cognito names: groups are roles, the tenant is a custom attribute."""
+    mapped = dict(claims)
+    if "roles" not in mapped and "cognito:groups" in claims:
+        mapped["roles"] = claims["cognito:groups"]
+    if "tenant_id" not in mapped and "custom:tenant_id" in claims:
+        mapped["tenant_id"] = claims["custom:tenant_id"]
+    return mapped
+
+
+class EdDsaTicketSigner:
     """QR codes are EdDSA JWTs a door app verifies offline with a published key."""
 
     def __init__(self, keyring: KeyRing):
         self._ring = keyring
 
-    def sign(self, ticket_id: str, booking_id: str, event_id: str, seat_id: str) -> str:
+    def sign(self, claims: TicketClaims) -> str:
         key = self._ring.active_ticket_key
-        return jwt.encode({"tid": ticket_id, "bid": booking_id, "eid": event_id, "seat": seat_id},
+        return jwt.encode({"tid": claims.ticket_id, "bid": claims.booking_id,
+                           "eid": claims.event_id, "seat": claims.seat_id},
                           key.private, algorithm="EdDSA", headers={"kid": key.kid, "typ": "ticket"})
 
-    def verify(self, code) -> dict:
+    def verify(self, code) -> TicketClaims:
         if not isinstance(code, str) or len(code) > 2048:
             raise errors.InvalidTicket()
         try:
@@ -130,11 +128,14 @@ class TicketSigner:
             raise errors.InvalidTicket() from e
         if not all(isinstance(claims.get(k), str) for k in ("tid", "bid", "eid", "seat")):
             raise errors.InvalidTicket()
-        return claims
+        return TicketClaims(claims["tid"], claims["bid"], claims["eid"], claims["seat"])
 
     def public_keys(self) -> list[dict]:
         return [{"kid": k.kid, "alg": "EdDSA", "crv": "Ed25519", "public_key": k.public_key_b64,
                  "public_key_pem": k.public_pem()} for k in self._ring.ticket_keys]
+
+
+B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _b64(data: bytes) -> str:
@@ -142,10 +143,17 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Only the exact unpadded URL-safe text `_b64` writes: base64 decoders skip stray
+    characters and padding, which would let an altered cursor pass as the original."""
+    if not B64URL.fullmatch(text):
+        raise ValueError("not unpadded URL-safe base64")
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not canonical base64")
+    return data
 
 
-class CursorCodec:
+class HmacCursorCodec:
     """Opaque, tamper-proof cursors bound to the caller and the query that issued them."""
 
     def __init__(self, keyring: KeyRing):
@@ -162,6 +170,7 @@ class CursorCodec:
         try:
             body, mac = cursor.split(".")
             payload = _unb64(body)
+            _unb64(mac)
             if not hmac.compare_digest(mac, self._mac(payload, scope)):
                 raise ValueError("bad signature")
             position = json.loads(payload)

@@ -1,10 +1,14 @@
-"""The built-in JWT authorizer: verifies the token and hands the claims to routes."""
+"""Who is calling. Locally, a built-in authorizer checks the stage's dev tokens; the claims
+reach routes in the authorizer context, and roles are checked in the routes."""
 from __future__ import annotations
+
+import json
 
 from chalice import AuthResponse, Blueprint
 
 from ..bootstrap import container
 from ..domain import errors
+from ..domain.identity import Principal
 
 auth = Blueprint(__name__)
 
@@ -16,8 +20,22 @@ class Unauthorized(Exception):
         super().__init__("Unauthorized")
 
 
-# Allow every route with no cache (STACK.md trap 15): roles are checked in the routes, and an
-# expired token stops working at once.
+def to_context(principal: Principal) -> dict:
+    """API Gateway authorizer context values must be strings."""
+    return {"sub": principal.sub, "email": principal.email or "",
+            "roles": json.dumps(list(principal.roles)), "tenant_id": principal.tenant_id or ""}
+
+
+def principal_of(context: dict) -> Principal:
+    if not context.get("sub"):
+        raise errors.Unauthorized()
+    return Principal(context["sub"], context.get("email") or None,
+                     tuple(json.loads(context.get("roles") or "[]")),
+                     context.get("tenant_id") or None)
+
+
+# Allow every route with no cache: roles are checked in the routes, and an expired token
+# stops working at once.
 @auth.authorizer(ttl_seconds=0)
 def jwt_auth(auth_request):
     token = auth_request.token or ""
@@ -28,4 +46,4 @@ def jwt_auth(auth_request):
         principal = container().token_verifier.verify(value.strip())
     except errors.Unauthorized:
         raise Unauthorized() from None
-    return AuthResponse(routes=["*"], principal_id=principal.sub, context=principal.to_context())
+    return AuthResponse(routes=["*"], principal_id=principal.sub, context=to_context(principal))

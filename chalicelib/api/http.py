@@ -8,12 +8,13 @@ import re
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
-from ..adapters.tokens import Principal
 from ..domain import errors
+from ..domain.identity import Principal
 from . import errors as api_errors
 from .schemas import field_messages
 
 MAX_BODY_BYTES = 64 * 1024
+REPLAYED = {"Idempotent-Replayed": "true"}
 IDEMPOTENCY_KEY_MAX = 255
 MAX_ID_LENGTH = 128
 
@@ -34,7 +35,10 @@ class Routes(Blueprint):
                             raise errors.NotFound(name.removesuffix("_id"))
                     return view(*args, **kw)
                 except errors.DomainError as e:
-                    return api_errors.from_domain(e)
+                    response = api_errors.from_domain(e)
+                    if isinstance(e, errors.Replayed):
+                        response.headers.update(REPLAYED)
+                    return response
             register(mapped)
             return view
         return decorator
@@ -57,10 +61,8 @@ def body(request, model):
 
 
 def caller(request) -> Principal:
-    context = (request.context or {}).get("authorizer") or {}
-    if not context.get("sub"):
-        raise errors.Unauthorized()
-    return Principal.from_context(context)
+    from .auth import principal_of
+    return principal_of((request.context or {}).get("authorizer") or {})
 
 
 def organizer(request) -> Principal:
@@ -94,9 +96,16 @@ def json_response(payload, status: int = 200, headers: dict | None = None) -> Re
     return Response(payload, status_code=status, headers=headers or {})
 
 
+def matches(if_none_match: str, etag: str) -> bool:
+    """RFC 9110's weak comparison, as If-None-Match uses: W/"x" matches "x"."""
+    if if_none_match.strip() == "*":
+        return True
+    strip = lambda tag: tag.strip().removeprefix("W/")  # noqa: E731
+    return strip(etag) in [strip(tag) for tag in if_none_match.split(",")]
+
+
 def cached(request, payload, etag: str, cache_control: str) -> Response:
     headers = {"ETag": etag, "Cache-Control": cache_control}
-    if_none_match = (request.headers or {}).get("if-none-match", "")
-    if etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match.strip() == "*":
+    if matches((request.headers or {}).get("if-none-match", ""), etag):
         return Response("", status_code=304, headers=headers)
     return Response(payload, status_code=200, headers=headers)

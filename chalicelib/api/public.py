@@ -3,11 +3,18 @@ from __future__ import annotations
 
 from ..bootstrap import container
 from ..domain import errors
-from ..services.catalog import etag_of
+from ..domain.clock import from_epoch, to_rfc3339
+from ..domain.holds import SeatStatus
+from ..services.ids import request_hash
+from . import views
 from .http import Routes, body, cached, json_response, query
 from .schemas import DevTokenIn
 
 public = Routes(__name__)
+
+
+def etag_of(body) -> str:
+    return f'"{request_hash(body)[:32]}"'
 
 
 @public.route("/health", methods=["GET"])
@@ -22,13 +29,12 @@ def dev_token():
         raise errors.NotFound("route", "No such route.")
     data = body(public.current_request, DevTokenIn)
     token, expires = issuer.issue(data.sub, data.email, data.roles, data.tenant_id)
-    from ..domain.clock import from_epoch, to_rfc3339
     return json_response({"token": token, "expires_at": to_rfc3339(from_epoch(expires))})
 
 
 @public.route("/events/{event_id}", methods=["GET"])
 def event_page(event_id):
-    page = container().catalog.event_page(event_id)
+    page = views.event_page(container().catalog.event_page(event_id))
     return cached(public.current_request, page, etag_of(page), "public, max-age=30")
 
 
@@ -36,7 +42,7 @@ def event_page(event_id):
 def event_seats(event_id):
     params = query(public.current_request)
     status = params.get("status")
-    if status is not None and status not in ("available", "held", "sold"):
+    if status is not None and status not in set(SeatStatus):
         raise errors.ValidationFailed({"status": "one of available, held, sold"})
-    seats = container().catalog.seats(event_id, params.get("section"), status)
+    seats = views.seat_map(container().catalog.seats(event_id, params.get("section"), status))
     return cached(public.current_request, seats, etag_of(seats), "no-cache")

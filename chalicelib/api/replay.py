@@ -1,16 +1,16 @@
-"""Idempotency-Key on every POST: the first outcome is stored and replayed (Powertools)."""
+"""Idempotency-Key on POSTs whose service is not idempotent by itself: the first outcome is
+stored and replayed (Powertools)."""
 from __future__ import annotations
 
 from ..bootstrap import container
 from ..domain import errors
 from .errors import STATUS_BY_CODE, envelope
-from .http import idempotency_key, json_response
+from .http import REPLAYED, idempotency_key, json_response
 
 # Final business answers: replayed like successes. Everything else raised is forgotten, so a
 # retry runs again (validation errors, conflicts in flight, rate limits, 5xx).
 FINAL_ANSWERS = (errors.NotFound, errors.HoldExpired, errors.HoldAlreadyBooked,
                  errors.PaymentDeclined)
-REPLAYED = {"Idempotent-Replayed": "true"}
 
 
 def once(request, principal, route: str, payload: dict, produce, status: int = 200):

@@ -7,9 +7,14 @@ from typing import Annotated
 from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr,
                       field_validator)
 
-from ..domain.money import CURRENCIES
+from ..domain import catalog as limits
+from ..domain import holds as hold_limits
+from ..domain.catalog import Location as LocationValue
+from ..domain.catalog import Row, Section
+from ..domain.money import CURRENCIES, Money
+from ..services import commands
 
-Name = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9]{1,20}$")]
+Name = Annotated[StrictStr, Field(pattern=limits.NAME_PATTERN)]
 Text = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 LongText = Annotated[StrictStr, Field(max_length=5000)]
 Number = StrictInt | StrictFloat
@@ -32,12 +37,12 @@ class Location(Strict):
 
 class RowIn(Strict):
     name: Name
-    seats: StrictInt = Field(ge=1, le=200)
+    seats: StrictInt = Field(ge=1, le=limits.MAX_SEATS_PER_ROW)
 
 
 class SectionIn(Strict):
     name: Name
-    rows: list[RowIn] = Field(min_length=1, max_length=5000)
+    rows: list[RowIn] = Field(min_length=1, max_length=limits.MAX_SEATS_PER_SECTION)
 
 
 class VenueIn(Strict):
@@ -58,6 +63,13 @@ class VenueIn(Strict):
         except (ZoneInfoNotFoundError, ValueError) as e:
             raise ValueError("unknown IANA timezone") from e
         return value
+
+    def command(self) -> commands.NewVenue:
+        return commands.NewVenue(
+            self.name, self.address, self.city, self.country,
+            LocationValue(self.location.lat, self.location.lng), self.timezone,
+            tuple(Section(s.name, tuple(Row(r.name, r.seats) for r in s.rows))
+                  for s in self.sections))
 
 
 class MoneyIn(Strict):
@@ -82,11 +94,12 @@ class EventIn(Strict):
     venue_id: Annotated[StrictStr, Field(min_length=1, max_length=64)]
     name: Text
     description: LongText
-    category: Annotated[StrictStr, Field(pattern=r"^[a-z0-9-]{1,40}$")]
+    category: Annotated[StrictStr, Field(pattern=limits.CATEGORY_PATTERN)]
     performer: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
     starts_at: StrictStr
     thumbnail_url: Annotated[StrictStr, Field(pattern=r"^https?://\S{1,2000}$")] | None = None
-    max_tickets_per_order: StrictInt = Field(default=8, ge=1, le=50)
+    max_tickets_per_order: StrictInt = Field(default=limits.DEFAULT_TICKETS_PER_ORDER, ge=1,
+                                             le=limits.MAX_TICKETS_PER_ORDER)
     price_tiers: list[TierIn] = Field(min_length=1, max_length=100)
 
     @field_validator("starts_at")
@@ -96,6 +109,13 @@ class EventIn(Strict):
         parse_rfc3339(value)
         return value
 
+    def command(self) -> commands.NewEvent:
+        return commands.NewEvent(
+            self.venue_id, self.name, self.description, self.category, self.performer,
+            self.starts_at, self.thumbnail_url, self.max_tickets_per_order,
+            tuple(commands.NewTier(t.name, Money(t.price.amount, t.price.currency),
+                                   tuple(t.sections)) for t in self.price_tiers))
+
 
 SeatId = Annotated[StrictStr, Field(min_length=1, max_length=70)]
 IdText = Annotated[StrictStr, Field(min_length=1, max_length=128)]
@@ -103,8 +123,10 @@ IdText = Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 class HoldIn(Strict):
     event_id: IdText
-    seat_ids: list[SeatId] = Field(min_length=1, max_length=50)
-    hold_duration_seconds: StrictInt = Field(default=600, ge=5, le=1800)
+    seat_ids: list[SeatId] = Field(min_length=1, max_length=hold_limits.MAX_SEATS_PER_HOLD)
+    hold_duration_seconds: StrictInt = Field(default=hold_limits.DEFAULT_HOLD_SECONDS,
+                                             ge=hold_limits.MIN_HOLD_SECONDS,
+                                             le=hold_limits.MAX_HOLD_SECONDS)
 
     @field_validator("seat_ids")
     @classmethod
@@ -115,7 +137,8 @@ class HoldIn(Strict):
 
 
 class ExtendIn(Strict):
-    hold_duration_seconds: StrictInt = Field(ge=5, le=1800)
+    hold_duration_seconds: StrictInt = Field(ge=hold_limits.MIN_HOLD_SECONDS,
+                                             le=hold_limits.MAX_HOLD_SECONDS)
 
 
 class BookingIn(Strict):

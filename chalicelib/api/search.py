@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..bootstrap import container
 from ..domain.search import parse_search
+from . import views
 from .http import Routes, query
 
 search = Routes(__name__)
@@ -12,4 +13,5 @@ search = Routes(__name__)
 def search_events():
     params = query(search.current_request)
     page = container().search.find(parse_search(params), params.get("cursor") or None)
-    return {"events": page.items, "next_cursor": page.next_cursor}
+    return {"events": [views.event_summary(s) for s in page.items],
+            "next_cursor": page.next_cursor}

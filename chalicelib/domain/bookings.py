@@ -1,10 +1,12 @@
-"""Bookings and their tickets."""
+"""Bookings and their tickets, with the transitions a booking may make."""
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
+from . import errors
 from .clock import parse_rfc3339
 from .holds import HeldSeat
 from .money import Money
@@ -17,45 +19,126 @@ def new_confirmation_code(length: int = 8) -> str:
     return "".join(secrets.choice(CONFIRMATION_ALPHABET) for _ in range(length))
 
 
+class BookingStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class TicketStatus(StrEnum):
+    VALID = "valid"
+    VOID = "void"
+    CHECKED_IN = "checked_in"
+
+
+class RefundStatus(StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+
+
 @dataclass(frozen=True)
 class Ticket:
     ticket_id: str
     seat: HeldSeat
 
 
-@dataclass
+@dataclass(frozen=True)
+class Failure:
+    code: str
+    message: str
+    details: dict = field(default_factory=dict, hash=False)
+
+    @classmethod
+    def of(cls, error: errors.DomainError) -> "Failure":
+        return cls(error.code, error.message, dict(error.details))
+
+
+@dataclass(frozen=True)
+class Refund:
+    amount: Money
+    status: RefundStatus
+
+
+@dataclass(frozen=True)
 class Booking:
     booking_id: str
     user_id: str
     event_id: str
     tenant_id: str
     hold_id: str
-    status: str  # pending|confirmed|failed|cancelled
-    tickets: list[Ticket]
+    status: BookingStatus
+    tickets: tuple[Ticket, ...]
     total_price: Money
-    confirmation_code: str
     created_at: str
     event_name: str
     event_starts_at: str
+    confirmation_code: str | None = None
     payment_method_id: str = ""
     authorization_id: str | None = None
     capture_pending: bool = False
-    failure: dict | None = None
-    checked_in: dict[str, str] = field(default_factory=dict)
-    refund: dict | None = None
-    request_key: str = ""
+    failure: Failure | None = None
+    checked_in: dict[str, str] = field(default_factory=dict, hash=False)
+    refund: Refund | None = None
+    request_hash: str = ""
+    action_secret: str | None = None  # for the customer to finish 3-D Secure while pending
 
-    def ticket_status(self, ticket: Ticket) -> str:
-        if self.status == "cancelled":
-            return "void"
-        return "checked_in" if ticket.ticket_id in self.checked_in else "valid"
+    # transitions ------------------------------------------------------------------------------
+    def _require(self, *allowed: BookingStatus) -> None:
+        if self.status not in allowed:
+            raise errors.Conflict(f"A {self.status} booking cannot do that.")
 
-    def ticket_dict(self, ticket: Ticket, qr_code: str) -> dict:
-        status = self.ticket_status(ticket)
-        seat_status = "available" if status == "void" else "sold"
-        return {"ticket_id": ticket.ticket_id, "seat": ticket.seat.to_dict(seat_status),
-                "price": ticket.seat.price.to_dict(), "status": status,
-                "checked_in_at": self.checked_in.get(ticket.ticket_id), "qr_code": qr_code}
+    def authorized(self, authorization_id: str, action_secret: str | None = None) -> "Booking":
+        self._require(BookingStatus.PENDING)
+        return replace(self, authorization_id=authorization_id, action_secret=action_secret)
+
+    def confirmed(self) -> "Booking":
+        """Seats committed; the money is still to be captured."""
+        self._require(BookingStatus.PENDING)
+        return replace(self, status=BookingStatus.CONFIRMED, capture_pending=True,
+                       action_secret=None,
+                       confirmation_code=self.confirmation_code or new_confirmation_code())
+
+    def captured(self) -> "Booking":
+        self._require(BookingStatus.CONFIRMED)
+        return replace(self, capture_pending=False)
+
+    def failed(self, failure: Failure) -> "Booking":
+        self._require(BookingStatus.PENDING)
+        return replace(self, status=BookingStatus.FAILED, failure=failure, capture_pending=False,
+                       action_secret=None)
+
+    def cancelled(self, now: dt.datetime) -> "Booking":
+        """Tickets void and seats free; the refund follows (pending until the money moved)."""
+        self._require(BookingStatus.CONFIRMED)
+        if self.event_started(now):
+            raise errors.CancellationClosed()
+        if self.checked_in:
+            raise errors.CancellationClosed("A ticket of this booking has been checked in.")
+        return replace(self, status=BookingStatus.CANCELLED,
+                       refund=Refund(self.total_price, RefundStatus.PENDING))
+
+    def refunded(self) -> "Booking":
+        self._require(BookingStatus.CANCELLED)
+        return replace(self, refund=Refund(self.total_price, RefundStatus.SUCCEEDED),
+                       capture_pending=False)
+
+    # reading ----------------------------------------------------------------------------------
+    def ticket_status(self, ticket: Ticket) -> TicketStatus:
+        if self.status == BookingStatus.CANCELLED:
+            return TicketStatus.VOID
+        return TicketStatus.CHECKED_IN if ticket.ticket_id in self.checked_in else TicketStatus.VALID
+
+    def has_tickets(self) -> bool:
+        return self.status in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED)
+
+    def ticket(self, ticket_id: str) -> Ticket | None:
+        return next((t for t in self.tickets if t.ticket_id == ticket_id), None)
 
     def event_started(self, now: dt.datetime) -> bool:
         return now >= parse_rfc3339(self.event_starts_at)
+
+    def as_first_confirmed(self) -> "Booking":
+        """The booking as its creating request answered it, for a same-key retry to replay."""
+        return replace(self, status=BookingStatus.CONFIRMED, checked_in={}, refund=None,
+                       capture_pending=False)

@@ -1,15 +1,22 @@
 """Venues, their seat layouts, events and price tiers."""
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
+from . import errors
+from .clock import epoch, parse_rfc3339
 from .money import Money
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9]{1,20}$", re.ASCII)
+NAME_PATTERN = r"^[A-Za-z0-9]{1,20}$"
+CATEGORY_PATTERN = r"^[a-z0-9-]{1,40}$"
 MAX_SEATS_PER_ROW = 200
 MAX_SEATS_PER_SECTION = 5_000
 MAX_SEATS_PER_VENUE = 100_000
+DEFAULT_TICKETS_PER_ORDER, MAX_TICKETS_PER_ORDER = 8, 50
+SEAT_LIST_SECTION_REQUIRED_ABOVE = 5_000
 
 
 @dataclass(frozen=True)
@@ -55,14 +62,21 @@ class Layout:
         row = section and next((r for r in section.rows if r.name == row_name), None)
         return bool(row) and 1 <= number <= row.seats
 
-    def to_dict(self) -> dict:
-        return {"sections": [{"name": s.name, "rows": [[r.name, r.seats] for r in s.rows]}
-                             for s in self.sections]}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Layout":
-        return cls(tuple(Section(s["name"], tuple(Row(r[0], int(r[1])) for r in s["rows"]))
-                         for s in data["sections"]))
+    def problems(self) -> dict[str, str]:
+        """The contract's limits on a seat map, as field -> message."""
+        found: dict[str, str] = {}
+        names = [s.name for s in self.sections]
+        if len(set(names)) != len(names):
+            found["sections"] = "section names must be unique"
+        for i, section in enumerate(self.sections):
+            rows = [r.name for r in section.rows]
+            if len(set(rows)) != len(rows):
+                found[f"sections[{i}].rows"] = "row names must be unique within a section"
+            if section.capacity > MAX_SEATS_PER_SECTION:
+                found[f"sections[{i}]"] = f"at most {MAX_SEATS_PER_SECTION} seats a section"
+        if self.capacity > MAX_SEATS_PER_VENUE:
+            found["sections"] = f"at most {MAX_SEATS_PER_VENUE} seats a venue"
+        return found
 
 
 def seat_id(section: str, row: str, number: int) -> str:
@@ -81,25 +95,16 @@ def parse_seat_id(value) -> tuple[str, str, int] | None:
     return match.group(1), match.group(2), int(match.group(3))
 
 
-def layout_problems(layout: Layout) -> dict[str, str]:
-    """The contract's limits on a seat map, as field -> message."""
-    problems: dict[str, str] = {}
-    names = [s.name for s in layout.sections]
-    if len(set(names)) != len(names):
-        problems["sections"] = "section names must be unique"
-    for i, section in enumerate(layout.sections):
-        rows = [r.name for r in section.rows]
-        if len(set(rows)) != len(rows):
-            problems[f"sections[{i}].rows"] = "row names must be unique within a section"
-        if section.capacity > MAX_SEATS_PER_SECTION:
-            problems[f"sections[{i}]"] = f"at most {MAX_SEATS_PER_SECTION} seats a section"
-    if layout.capacity > MAX_SEATS_PER_VENUE:
-        problems["sections"] = f"at most {MAX_SEATS_PER_VENUE} seats a venue"
-    return problems
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lng: float
 
 
 @dataclass(frozen=True)
 class Venue:
+    """A venue's public facts; its Layout is kept apart (large, immutable, cached)."""
+
     venue_id: str
     tenant_id: str
     name: str
@@ -107,19 +112,10 @@ class Venue:
     city: str
     country: str
     timezone: str
-    lat: float
-    lng: float
-    layout: Layout
+    location: Location
+    capacity: int
+    sections: tuple[str, ...]
     created_at: str
-
-    def to_dict(self) -> dict:
-        return {
-            "venue_id": self.venue_id, "name": self.name, "address": self.address,
-            "city": self.city, "country": self.country, "timezone": self.timezone,
-            "location": {"lat": self.lat, "lng": self.lng},
-            "capacity": self.layout.capacity,
-            "sections": [s.name for s in self.layout.sections],
-        }
 
 
 @dataclass(frozen=True)
@@ -128,15 +124,6 @@ class PriceTier:
     name: str
     price: Money
     sections: tuple[str, ...]
-
-    def to_dict(self) -> dict:
-        return {"tier_id": self.tier_id, "name": self.name, "price": self.price.to_dict(),
-                "sections": list(self.sections)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "PriceTier":
-        return cls(data["tier_id"], data["name"], Money.from_dict(data["price"]),
-                   tuple(data["sections"]))
 
 
 def tier_problems(tiers: list[PriceTier], layout: Layout) -> dict[str, str]:
@@ -160,7 +147,13 @@ def tier_problems(tiers: list[PriceTier], layout: Layout) -> dict[str, str]:
     return problems
 
 
-@dataclass
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
 class Event:
     event_id: str
     tenant_id: str
@@ -170,37 +163,59 @@ class Event:
     category: str
     performer: str | None
     starts_at: str
-    status: str
+    status: EventStatus
     thumbnail_url: str | None
     max_tickets_per_order: int
-    price_tiers: list[PriceTier]
-    venue: dict
-    section_sizes: dict[str, int]
-    created_at: str
+    price_tiers: tuple[PriceTier, ...]
+    venue: Venue
+    section_sizes: dict[str, int] = field(hash=False)
+    created_at: str = ""
     published_at: str | None = None
-    search_keys: list[str] = field(default_factory=list)
+    version: int = 1
 
     @property
     def currency(self) -> str:
         return self.price_tiers[0].price.currency
 
+    @property
+    def starts_epoch(self) -> int:
+        return epoch(parse_rfc3339(self.starts_at))
+
+    @property
+    def capacity(self) -> int:
+        return sum(self.section_sizes.values())
+
     def tier_for_section(self, section: str) -> PriceTier:
         return next(t for t in self.price_tiers if section in t.sections)
 
     def is_public(self) -> bool:
-        return self.status in ("published", "cancelled")
+        return self.status in (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
-    def to_dict(self) -> dict:
-        return {
-            "event_id": self.event_id, "name": self.name, "description": self.description,
-            "category": self.category, "performer": self.performer, "starts_at": self.starts_at,
-            "status": self.status, "thumbnail_url": self.thumbnail_url,
-            "max_tickets_per_order": self.max_tickets_per_order, "venue_id": self.venue_id,
-        }
+    def has_started(self, now: dt.datetime) -> bool:
+        return epoch(now) >= self.starts_epoch
 
-    def price_range(self) -> dict:
+    def ensure_on_sale(self, now: dt.datetime) -> None:
+        if self.status == EventStatus.CANCELLED:
+            raise errors.EventCancelled()
+        if self.status != EventStatus.PUBLISHED or self.has_started(now):
+            raise errors.EventNotOnSale()
+
+    def published(self, when: str) -> "Event":
+        if self.status == EventStatus.CANCELLED:
+            raise errors.EventCancelled("A cancelled event cannot be published.")
+        if self.status == EventStatus.PUBLISHED:
+            return self
+        return replace(self, status=EventStatus.PUBLISHED, published_at=when,
+                       version=self.version + 1)
+
+    def cancelled(self) -> "Event":
+        if self.status == EventStatus.CANCELLED:
+            return self
+        return replace(self, status=EventStatus.CANCELLED, version=self.version + 1)
+
+    def price_range(self) -> tuple[Money, Money]:
         prices = sorted((t.price for t in self.price_tiers), key=lambda m: m.amount)
-        return {"min": prices[0].to_dict(), "max": prices[-1].to_dict()}
+        return prices[0], prices[-1]
 
 
 def availability_label(total: int, available: int) -> str:

@@ -11,7 +11,7 @@ class DomainError(Exception):
     def __init__(self, message: str | None = None, **details):
         super().__init__(message or self.default_message)
         self.message = message or self.default_message
-        self.details = details
+        self.details = {k: v for k, v in details.items() if v is not None}
 
 
 class ValidationFailed(DomainError):
@@ -80,6 +80,10 @@ class HoldAlreadyBooked(DomainError):
     code = "HOLD_ALREADY_BOOKED"
     default_message = "The hold has already been booked."
 
+    def __init__(self, message: str | None = None, booking_id: str | None = None):
+        super().__init__(message or (f"The hold has already been booked as {booking_id}."
+                                     if booking_id else None), booking_id=booking_id)
+
 
 class AlreadyCheckedIn(DomainError):
     code = "ALREADY_CHECKED_IN"
@@ -106,6 +110,16 @@ class IdempotencyKeyInUse(DomainError):
 
 class Conflict(DomainError):
     code = "CONFLICT"
+
+
+class PaymentInProgress(DomainError):
+    code = "CONFLICT"
+    default_message = "Another payment for this hold is in progress; retry shortly."
+
+
+class EventCancelled(DomainError):
+    code = "EVENT_CANCELLED"
+    default_message = "The event has been cancelled."
 
 
 class HoldExpired(DomainError):
@@ -146,3 +160,18 @@ class RateLimited(DomainError):
 class PaymentProviderError(DomainError):
     code = "PAYMENT_PROVIDER_ERROR"
     default_message = "The payment provider failed; nothing was charged. Retry shortly."
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency is down; the request may be retried."""
+
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "A service Boxoffice depends on is unavailable; retry shortly."
+
+
+class Replayed(DomainError):
+    """A final answer given before under the same Idempotency-Key, given again as it was."""
+
+    def __init__(self, code: str, message: str, details: dict | None = None):
+        super().__init__(message, **(details or {}))
+        self.code = code

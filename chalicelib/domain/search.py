@@ -1,8 +1,7 @@
-"""Event search: the query, its validation, word tokens, and the index's key layout.
+"""Event search: the query, its validation, the words an event is found by, and its order.
 
-Index rows live in partitions `SRCH#{key}#{YYYY-MM}` sorted by `{starts_at}#{event_id}`,
-where key is ALL, CAT#{category}, GEO#{precision}#{cell} or WORD#{token}; the month
-registry `SRCH#MONTHS` lists every month that holds a published event."""
+Results come in `position` order (start time, then event id); a search index, whatever
+its storage, answers a query from an inclusive position onwards."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,12 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 
 from . import errors, geo
+from .catalog import CATEGORY_PATTERN
 from .clock import parse_date_or_time
 
 DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 50.0, 500.0
 MAX_Q_CHARS, MAX_Q_WORDS, MAX_WORD_CHARS = 200, 8, 64
-CATEGORY = re.compile(r"^[a-z0-9-]{1,40}$")
-MONTHS_KEY = "SRCH#MONTHS"
+CATEGORY = re.compile(CATEGORY_PATTERN)
 END_OF_TIME = "9999-12-31T23:59:59Z#~"
 
 
@@ -34,16 +33,8 @@ def index_words(*texts: str | None) -> list[str]:
     return sorted(found)
 
 
-def index_keys(category: str, lat: float, lng: float, tokens: list[str]) -> list[str]:
-    cells = [f"GEO#{p}#{geo.geohash(lat, lng, p)}" for p in geo.PRECISIONS]
-    return ["ALL", f"CAT#{category}", *cells, *(f"WORD#{t}" for t in tokens)]
-
-
-def partition(key: str, month: str) -> str:
-    return f"SRCH#{key}#{month}"
-
-
-def sort_key(starts_at: str, event_id: str) -> str:
+def position(starts_at: str, event_id: str) -> str:
+    """Where an event sorts in every result list."""
     return f"{starts_at}#{event_id}"
 
 
@@ -59,19 +50,6 @@ def start_stamp(moment: dt.datetime) -> str:
     if moment.microsecond:
         moment = moment.replace(microsecond=0) + dt.timedelta(seconds=1)
     return stamp(moment)
-
-
-def next_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:7])
-    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Which index partitions to read, and whether a row must be in any or all of them."""
-
-    keys: tuple[str, ...]
-    every: bool
 
 
 @dataclass(frozen=True)
@@ -100,24 +78,15 @@ class SearchQuery:
     def end(self) -> str:
         return f"{self.date_to}#~" if self.date_to else END_OF_TIME
 
-    def plan(self) -> Plan:
-        if self.terms:
-            return Plan(tuple(f"WORD#{t}" for t in self.terms), every=True)
-        if self.radius_km is not None:
-            precision, cells = geo.covering_cells(self.lat, self.lng, self.radius_km)
-            return Plan(tuple(f"GEO#{precision}#{c}" for c in cells), every=False)
-        if self.category:
-            return Plan((f"CAT#{self.category}",), every=False)
-        return Plan(("ALL",), every=False)
-
-    def match(self, status: str | None, doc: dict) -> Hit | None:
-        """Every filter, checked exactly on the index row's copy of the event."""
-        if status != "published" or (self.category and doc.get("category") != self.category):
+    def match(self, event_id: str, category: str, lat: float, lng: float) -> Hit | None:
+        """Every filter but words and dates (which the index's order and keys decide), checked
+        exactly on a copy of the event's facts."""
+        if self.category and category != self.category:
             return None
         if self.radius_km is None:
-            return Hit(doc["event_id"], None)
-        distance = geo.haversine_km(self.lat, self.lng, float(doc["lat"]), float(doc["lng"]))
-        return Hit(doc["event_id"], round(distance, 3)) if distance <= self.radius_km else None
+            return Hit(event_id, None)
+        distance = geo.haversine_km(self.lat, self.lng, float(lat), float(lng))
+        return Hit(event_id, round(distance, 3)) if distance <= self.radius_km else None
 
 
 def parse_search(params: dict) -> SearchQuery:

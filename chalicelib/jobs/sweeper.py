@@ -1,4 +1,5 @@
-"""The scheduled job: expire holds whose time is up, finish bookings left pending.
+"""The scheduled job: end holds whose time is up (and booking claims whose request died),
+and settle bookings whose money has not.
 
 Bounded per run, idempotent, and safe to run twice at once: every change it makes is a
 conditional write, so a second sweeper loses the race and moves on."""
@@ -13,43 +14,40 @@ PAGE = 50
 SECONDS_PER_RUN = 20.0  # under the function's 29 s timeout; the next run goes on
 
 
-def _pages(fetch, deadline: float):
-    """Pages of ids until a shard is drained or the run's time is up."""
-    while time.monotonic() < deadline:
-        ids = fetch(PAGE)
-        yield ids
-        if len(ids) < PAGE:
-            return
-
-
-def release_expired_holds(inventory, clock, shards: int, seconds: float = SECONDS_PER_RUN) -> int:
-    now = epoch(clock.now())
-    deadline, expired = time.monotonic() + seconds, 0
+def _each(fetch, shards: int, deadline: float):
+    """Every due id of every shard until drained or the run's time is up; an id that stays
+    due (its handling changed nothing) is not handled twice in one run."""
     for shard in range(shards):
-        for page in _pages(lambda n, s=shard: inventory.expired_hold_ids(s, now, n), deadline):
-            for hold_id in page:
-                hold = inventory.hold(hold_id)
-                if hold and hold.status == "active" and hold.expires_at <= now:
-                    expired += inventory.end_hold(hold, "expired", now)
-    return expired
+        seen: set[str] = set()
+        while time.monotonic() < deadline:
+            ids = [i for i in fetch(shard, PAGE) if i not in seen]
+            seen.update(ids)
+            yield from ids
+            if len(ids) < PAGE:
+                break
 
 
-def finish_pending_bookings(inventory, bookings, clock, shards: int, grace_seconds: int,
-                            seconds: float = SECONDS_PER_RUN) -> dict:
+def sweep_holds(inventory, holds, clock, seconds: float = SECONDS_PER_RUN) -> dict:
+    now, deadline, outcomes = epoch(clock.now()), time.monotonic() + seconds, {}
+    for hold_id in _each(lambda s, n: inventory.holds_to_sweep(s, now, n), inventory.shards,
+                         deadline):
+        outcome = holds.sweep(hold_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def finish_bookings(inventory, bookings, clock, grace_seconds: int,
+                    seconds: float = SECONDS_PER_RUN) -> dict:
     cutoff = to_rfc3339(clock.now() - dt.timedelta(seconds=grace_seconds))
     deadline, outcomes = time.monotonic() + seconds, {}
-    for shard in range(shards):
-        for page in _pages(lambda n, s=shard: inventory.pending_booking_ids(s, cutoff, n), deadline):
-            for booking_id in page:
-                outcome = bookings.finalize(booking_id)
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    for booking_id in _each(lambda s, n: inventory.bookings_to_finish(s, cutoff, n),
+                            inventory.shards, deadline):
+        outcome = bookings.finalize(booking_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
 
 def run_sweep(container) -> dict:
-    s = container.settings
-    return {"holds_expired": release_expired_holds(container.inventory, container.clock,
-                                                   s.hold_sweep_shards),
-            "bookings": finish_pending_bookings(container.inventory, container.bookings,
-                                                container.clock, s.hold_sweep_shards,
-                                                s.booking_grace_seconds)}
+    return {"holds": sweep_holds(container.inventory, container.holds, container.clock),
+            "bookings": finish_bookings(container.inventory, container.bookings, container.clock,
+                                        container.settings.booking_grace_seconds)}

@@ -30,7 +30,7 @@ def main() -> int:
     customer, _ = issuer.issue("demo-customer", "customer@example.com", ["customer"], None)
     organizer, _ = issuer.issue(ORGANIZER.sub, ORGANIZER.email, list(ORGANIZER.roles),
                                 ORGANIZER.tenant_id)
-    event_id = demo["events"][0]["event_id"]
+    event_id = demo["events"][0].event_id
     url = stack.url
     print(f"""
 Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
@@ -45,7 +45,7 @@ Try:
        -H 'Content-Type: application/json' \\
        -d '{{"event_id": "{event_id}", "seat_ids": ["A-1-1", "A-1-2"]}}'
 
-(export CUSTOMER=<the customer token above> first; demo event ids: {", ".join(e["event_id"] for e in demo["events"])})
+(export CUSTOMER=<the customer token above> first; demo event ids: {", ".join(e.event_id for e in demo["events"])})
 """, flush=True)
     stopped = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopped.set())

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..adapters.tokens import Principal
 from ..api import schemas
 from ..domain.clock import to_rfc3339
+from ..domain.identity import Principal
 
 ORGANIZER = Principal("demo-organizer", "organizer@example.com", ("organizer",), "demo-tenant")
 
@@ -34,7 +34,7 @@ EVENTS = [  # (venue, name, category, performer, days ahead, euro prices by sect
 
 def seed(container) -> dict:
     catalog = container.catalog
-    venues = {key: catalog.create_venue(ORGANIZER, schemas.VenueIn.model_validate(data))
+    venues = {key: catalog.create_venue(ORGANIZER, schemas.VenueIn.model_validate(data).command())
               for key, data in (("arena", ARENA), ("club", CLUB))}
     now = container.clock.now()
     events = []
@@ -45,13 +45,12 @@ def seed(container) -> dict:
         for section, amount in prices.items():
             tiers.setdefault(amount, []).append(section)
         payload = schemas.EventIn.model_validate({
-            "venue_id": venue["venue_id"], "name": name, "category": category,
-            "description": f"{name} at {venue['name']}, {venue['city']}.",
+            "venue_id": venue.venue_id, "name": name, "category": category,
+            "description": f"{name} at {venue.name}, {venue.city}.",
             "performer": performer, "starts_at": to_rfc3339(starts),
             "price_tiers": [{"name": f"Tier {i + 1}", "price": {"amount": amount, "currency": "EUR"},
                              "sections": sections}
                             for i, (amount, sections) in enumerate(sorted(tiers.items(), reverse=True))]})
-        event = catalog.create_event(ORGANIZER, payload)
-        catalog.publish(ORGANIZER, event["event_id"])
-        events.append(event)
+        event = catalog.create_event(ORGANIZER, payload.command())
+        events.append(catalog.publish(ORGANIZER, event.event_id))
     return {"venues": venues, "events": events}

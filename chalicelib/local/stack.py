@@ -14,8 +14,10 @@ from chalice.local import LocalDevServer, ThreadedHTTPServer
 
 from .. import bootstrap
 from ..config import Settings
+from ..domain.events import from_detail
 from ..jobs import relay as outbox
 from ..jobs.sweeper import run_sweep
+from .bus import LocalEventBus
 from .gateway import EnvelopeRequestHandler, as_local
 from .moto_server import SerialisedMoto
 
@@ -115,12 +117,11 @@ class LocalStack:
         self.moto = SerialisedMoto().start()
         outputs = deploy_infra(self.moto.url)
         self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url)
-        from ..adapters.publisher import InMemoryEventBus
-        self.bus = InMemoryEventBus(asynchronous=background)
+        self.bus = LocalEventBus(asynchronous=background)
         self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus)
         bootstrap.use(self.container)
-        self.bus.subscribe(lambda e: self.container.projections.handle(e["detail_type"],
-                                                                       e["detail"]))
+        self.bus.subscribe(lambda kind, detail: self.container.projections.handle(
+            from_detail(kind, detail)))
         self.relay = StreamRelay(self.moto.url, [outputs["CatalogStreamArn"],
                                                  outputs["BookingStreamArn"]], self.container)
         self._threads = []

@@ -1,185 +1,238 @@
-"""Booking a hold: record pending, authorize, commit seats, capture; cancel and refund."""
+"""Booking a hold: claim it, authorize, commit seats and booking at once, capture; cancel and
+refund; finish whatever a crashed request or a waiting payment left behind."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
-from ..adapters.transactions import ConditionsFailed
 from ..domain import errors
-from ..domain.bookings import Booking, Ticket, new_confirmation_code
-from ..domain.clock import epoch, parse_rfc3339, to_rfc3339
-from .ids import derived_id, new_id
+from ..domain.bookings import Booking, BookingStatus, Failure, RefundStatus, Ticket
+from ..domain.clock import epoch, to_rfc3339
+from ..domain.holds import BOOKING_CLAIM_SECONDS, Hold
+from ..domain.identity import Principal
+from .commands import BookHold
+from .ids import derived_id, new_id, request_hash
 from .paging import Page
-
+from .search import EventSummary
+from .ports import BookingChanged, ClaimRefused, CommitRefused, TicketClaims
 
 logger = logging.getLogger("boxoffice.bookings")
 
 
-def failure_of(error: errors.DomainError) -> dict:
-    return {"code": error.code, "message": error.message}
+@dataclass(frozen=True)
+class Receipt:
+    """A booking as the customer sees it: its tickets' signed codes, and how it was answered."""
+
+    booking: Booking
+    codes: dict[str, str] = field(default_factory=dict)
+    replayed: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return self.booking.status == BookingStatus.PENDING
+
+
+@dataclass(frozen=True)
+class BookingDetails:
+    receipt: Receipt
+    event: EventSummary | None
 
 
 class BookingService:
-    def __init__(self, catalog, inventory, payments, signer, paging, clock):
-        self.catalog, self.inventory, self.payments = catalog, inventory, payments
-        self.signer, self.paging, self.clock = signer, paging, clock
+    """Books holds, reads and cancels bookings, and finishes unsettled ones (the finalizer)."""
 
-    # book -------------------------------------------------------------------------------------
-    def book(self, principal, hold_id: str, payment_method_id: str,
-             idempotency_key: str | None = None) -> dict:
-        """Books the caller's hold; the route makes it idempotent."""
-        request_key = derived_id("req", principal.sub, idempotency_key) if idempotency_key else ""
-        return self.view(self._book(principal, hold_id, payment_method_id, request_key))
+    def __init__(self, inventory, catalog, availability, payments, signer, paging, clock):
+        self.inventory, self.catalog, self.availability = inventory, catalog, availability
+        self.payments, self.signer, self.paging, self.clock = payments, signer, paging, clock
 
-    def _book(self, principal, hold_id: str, payment_method_id: str, request_key: str) -> Booking:
-        hold = self.inventory.hold(hold_id)
+    # booking ----------------------------------------------------------------------------------
+    def book(self, principal: Principal, command: BookHold) -> Receipt:
+        """At most three writes: the claim, the commit, the settle. The booking id comes from
+        the Idempotency-Key, so a retry finds the first try's outcome."""
+        booking_id = derived_id("bkg", principal.sub, command.idempotency_key)
+        body_hash = request_hash({"hold_id": command.hold_id,
+                                  "payment_method_id": command.payment_method_id})
+        now = epoch(self.clock.now())
+        try:
+            hold = self.inventory.claim_hold(command.hold_id, principal.sub, booking_id, now,
+                                             now - BOOKING_CLAIM_SECONDS)
+        except ClaimRefused as refused:
+            return self._answer_refused(principal, refused.hold, booking_id, body_hash)
+        booking = self._new_booking(principal, hold, booking_id, body_hash,
+                                    command.payment_method_id)
+        return self.receipt(self._pay(booking, hold))
+
+    def _new_booking(self, principal, hold: Hold, booking_id, body_hash, payment_method) -> Booking:
+        return Booking(booking_id=booking_id, user_id=principal.sub, event_id=hold.event_id,
+                       tenant_id=hold.tenant_id, hold_id=hold.hold_id,
+                       status=BookingStatus.PENDING,
+                       tickets=tuple(Ticket(new_id("tkt"), seat) for seat in hold.seats),
+                       total_price=hold.total_price, created_at=to_rfc3339(self.clock.now()),
+                       event_name=hold.event_name, event_starts_at=hold.event_starts_at,
+                       payment_method_id=payment_method, request_hash=body_hash)
+
+    def _answer_refused(self, principal, hold: Hold | None, booking_id: str, body_hash: str):
         if hold is None or hold.user_id != principal.sub:
             raise errors.NotFound("hold")
-        now = self.clock.now()
-        if hold.status == "booked" and request_key:
-            earlier = self.inventory.booking(hold.booking_id)
-            if earlier and earlier.request_key == request_key:
-                # This very request got as far as the commit before failing: finish it.
-                self.finalize(earlier.booking_id)
-                return self.inventory.booking(earlier.booking_id)
-        self._ensure_bookable(hold, now)
-        booking = Booking(
-            booking_id=new_id("bkg"), user_id=principal.sub, event_id=hold.event_id,
-            tenant_id=hold.tenant_id, hold_id=hold_id, status="pending",
-            tickets=[Ticket(new_id("tkt"), seat) for seat in hold.seats],
-            total_price=hold.total_price, confirmation_code=new_confirmation_code(),
-            created_at=to_rfc3339(now), event_name=hold.event_name,
-            event_starts_at=hold.event_starts_at,
-            payment_method_id=payment_method_id, request_key=request_key)
-        self.inventory.add_pending_booking(booking)  # before any money moves
+        if booking_id in (hold.booking_id, *hold.tried, hold.claim and hold.claim.booking_id):
+            earlier = self.inventory.booking(booking_id)
+            if earlier is not None:
+                return self._replay(earlier, body_hash)
+        hold.ensure_bookable(self.clock.now(), booking_id)
+        raise errors.Conflict("The hold changed while booking; retry.")
+
+    def _replay(self, booking: Booking, body_hash: str) -> Receipt:
+        if booking.request_hash != body_hash:
+            raise errors.IdempotencyKeyReused()
+        if booking.status == BookingStatus.FAILED:
+            raise errors.Replayed(booking.failure.code, booking.failure.message,
+                                  booking.failure.details)
+        if booking.status == BookingStatus.CONFIRMED and booking.capture_pending:
+            return self.receipt(self._capture(booking))  # the first try died after its commit
+        if booking.status == BookingStatus.PENDING:
+            return self.receipt(booking, replayed=True)
+        return self.receipt(booking.as_first_confirmed(), replayed=True)
+
+    def _pay(self, booking: Booking, hold: Hold) -> Booking:
         try:
-            booking.authorization_id = self.payments.authorize(
-                booking.booking_id, booking.total_price.amount, booking.total_price.currency,
-                payment_method_id)
-        except (errors.PaymentDeclined, errors.PaymentProviderError) as e:
-            self.inventory.settle_booking(booking, "failed", failure_of(e), expected="pending")
+            auth = self.payments.authorize(booking.booking_id, booking.total_price,
+                                           booking.payment_method_id, booking.user_id)
+        except errors.PaymentDeclined as e:
+            self.inventory.record_failed_booking(booking.failed(Failure.of(e)), hold)
             raise
+        except Exception:
+            self.inventory.release_claim(hold, booking.booking_id)  # not stored: retry runs again
+            raise
+        booking = booking.authorized(auth.authorization_id, auth.client_secret)
+        if auth.status == "requires_action":
+            self.inventory.add_booking(booking)
+            return booking
+        return self._commit(booking, hold)
+
+    def _commit(self, booking: Booking, hold: Hold) -> Booking:
+        confirmed = booking.confirmed()
         try:
-            self.inventory.commit_booking(booking, hold, epoch(self.clock.now()))
-        except ConditionsFailed as e:
-            self.payments.void(booking.authorization_id)
-            fresh = self.inventory.hold(hold_id)
-            failure = (errors.HoldAlreadyBooked() if fresh and fresh.status == "booked"
-                       else errors.HoldExpired())
-            self.inventory.settle_booking(booking, "failed", failure_of(failure),
-                                          expected="pending")
-            raise failure from e
-        booking.status = "confirmed"
+            self.inventory.commit_booking(confirmed, hold, epoch(self.clock.now()))
+        except CommitRefused as e:
+            self.payments.void(booking.booking_id, booking.authorization_id)
+            self.inventory.release_claim(hold, booking.booking_id)
+            now = self.clock.now()
+            (self.inventory.hold(hold.hold_id) or hold).ensure_bookable(now, booking.booking_id)
+            raise hold.expired_error() from e
+        return self._capture(confirmed)
+
+    def _capture(self, booking: Booking) -> Booking:
         try:
-            self.payments.capture(booking.authorization_id)
+            self.payments.capture(booking.booking_id, booking.authorization_id)
         except Exception:  # noqa: BLE001 - the seats are the customer's; money follows
             logger.exception("capture failed for %s; the finalizer retries it", booking.booking_id)
-            booking.capture_pending = True
             return booking
-        self.inventory.settle_booking(booking, "confirmed", expected="confirmed")
-        return booking
+        return self._save(booking.captured(), booking)
 
-    @staticmethod
-    def _ensure_bookable(hold, now) -> None:
-        if hold.event_starts_at and now >= parse_rfc3339(hold.event_starts_at):
-            raise errors.EventNotOnSale("The event has started.")
-        state = hold.status_at(now)
-        if state == "booked":
-            raise errors.HoldAlreadyBooked()
-        if state == "expired":
-            raise errors.HoldExpired()
-        if state == "released":
-            raise errors.HoldExpired("The hold was released.")
+    def _save(self, booking: Booking, previous: Booking) -> Booking:
+        """Stores a settled state; if another worker settled it first, theirs stands."""
+        try:
+            self.inventory.save_booking(booking, previous)
+            return booking
+        except BookingChanged:
+            return self.inventory.booking(booking.booking_id)
 
-    # read -------------------------------------------------------------------------------------
-    def owned(self, principal, booking_id: str) -> Booking:
+    # reading ----------------------------------------------------------------------------------
+    def receipt(self, booking: Booking, replayed: bool = False) -> Receipt:
+        codes = {t.ticket_id: self.signer.sign(TicketClaims(t.ticket_id, booking.booking_id,
+                                                            booking.event_id, t.seat.seat_id))
+                 for t in booking.tickets} if booking.has_tickets() else {}
+        return Receipt(booking, codes, replayed)
+
+    def owned(self, principal: Principal, booking_id: str) -> Booking:
         booking = self.inventory.booking(booking_id)
         if booking is None or booking.user_id != principal.sub:
             raise errors.NotFound("booking")
         return booking
 
-    def view(self, booking: Booking) -> dict:
-        tickets = [booking.ticket_dict(t, self.signer.sign(t.ticket_id, booking.booking_id,
-                                                           booking.event_id, t.seat.seat_id))
-                   for t in booking.tickets] if booking.status in ("confirmed", "cancelled") else []
-        view = {"booking_id": booking.booking_id, "status": booking.status,
-                "event_id": booking.event_id, "hold_id": booking.hold_id, "tickets": tickets,
-                "total_price": booking.total_price.to_dict(),
-                "confirmation_code": booking.confirmation_code, "created_at": booking.created_at}
-        if booking.status == "failed":
-            view["failure"] = booking.failure
-        return view
+    def details(self, principal: Principal, booking_id: str) -> BookingDetails:
+        receipt = self.receipt(self.owned(principal, booking_id))
+        event = self.catalog.event(receipt.booking.event_id)
+        return BookingDetails(receipt, EventSummary(event, self.availability.label(event))
+                              if event else None)
 
-    def summary(self, booking: Booking) -> dict:
-        return {"booking_id": booking.booking_id, "status": booking.status,
-                "event": {"event_id": booking.event_id, "name": booking.event_name,
-                          "starts_at": booking.event_starts_at},
-                "ticket_count": len(booking.tickets),
-                "total_price": booking.total_price.to_dict(), "created_at": booking.created_at}
-
-    def history(self, principal, status: str | None, cursor: str | None, limit: int) -> Page:
+    def history(self, principal: Principal, status: str | None, cursor: str | None,
+                limit: int) -> Page:
         scope = f"bookings:{principal.sub}:{status or ''}"
         after = self.paging.decode(cursor, scope).get("after") if cursor else None
-        bookings, last = self.inventory.bookings_of_user(principal.sub, status, after, limit)
-        return Page([self.summary(b) for b in bookings],
-                    self.paging.encode({"after": last}, scope) if last else None)
+        found = self.inventory.bookings_of(principal.sub, status, after, limit)
+        return Page(found.items, self.paging.encode({"after": found.after}, scope)
+                    if found.after else None)
 
-    # cancel -----------------------------------------------------------------------------------
-    def cancel(self, principal, booking_id: str) -> dict:
-        booking = self.owned(principal, booking_id)
-        if booking.status == "confirmed":
-            self._ensure_cancellable(booking)
-            try:
-                self.inventory.cancel_booking(
-                    booking, {"amount": booking.total_price.to_dict(), "status": "pending"})
-            except ConditionsFailed:
-                booking = self.owned(principal, booking_id)  # a concurrent cancel or scan won
-                if booking.status == "confirmed":
-                    self._ensure_cancellable(booking)
-            else:
-                booking.status = "cancelled"
-                self.refund(booking)
-        if booking.status != "cancelled":
-            raise errors.Conflict(f"A {booking.status} booking cannot be cancelled.")
-        return {"booking": self.view(booking), "refund": booking.refund}
+    # cancelling -------------------------------------------------------------------------------
+    def cancel(self, principal: Principal, booking_id: str) -> Receipt:
+        return self.receipt(self.cancel_booking(self.owned(principal, booking_id)))
 
-    def _ensure_cancellable(self, booking: Booking) -> None:
-        if booking.event_started(self.clock.now()):
-            raise errors.CancellationClosed()
-        if booking.checked_in:
-            raise errors.CancellationClosed("A ticket of this booking has been checked in.")
+    def cancel_booking(self, booking: Booking) -> Booking:
+        """Seats free and tickets void at once; then the money back. Cancelling again
+        answers with the cancelled booking."""
+        if booking.status == BookingStatus.CANCELLED:
+            return booking
+        cancelled = booking.cancelled(self.clock.now())
+        try:
+            self.inventory.cancel_booking(cancelled, booking)
+        except BookingChanged:
+            fresh = self.inventory.booking(booking.booking_id)  # a scan or another cancel won
+            if fresh.status == BookingStatus.CANCELLED:
+                return fresh
+            fresh.cancelled(self.clock.now())  # raises CancellationClosed after a scan
+            raise errors.Conflict("The booking changed while cancelling; retry.")
+        return self._refund(cancelled)
 
-    def refund(self, booking: Booking) -> None:
-        """Gives the money back (voids an uncaptured authorization) and ends the sweep."""
-        auth = booking.authorization_id or self.payments.authorization_for(booking.booking_id)
-        if auth:
-            self.payments.refund(auth)
-        booking.refund = {"amount": booking.total_price.to_dict(), "status": "succeeded"}
-        self.inventory.settle_booking(booking, "cancelled", expected="cancelled")
+    def _refund(self, booking: Booking) -> Booking:
+        try:
+            self.payments.refund(booking.booking_id, booking.authorization_id)
+        except Exception:  # noqa: BLE001 - the refund stays pending; the finalizer retries
+            logger.exception("refund failed for %s; the finalizer retries it", booking.booking_id)
+            return booking
+        return self._save(booking.refunded(), booking)
 
-    # finalizer --------------------------------------------------------------------------------
+    # finishing --------------------------------------------------------------------------------
     def finalize(self, booking_id: str) -> str:
-        """Finishes or unwinds a booking a crashed request left behind. Safe to run twice."""
+        """Settles a booking's money: capture, refund, or a payment the customer had to
+        confirm (3-D Secure). Safe to run twice at once."""
         booking = self.inventory.booking(booking_id)
         if booking is None:
             return "missing"
-        auth = booking.authorization_id or self.payments.authorization_for(booking_id)
-        if booking.status == "pending":
-            failure = {"code": "BOOKING_INCOMPLETE",
-                       "message": "The booking could not be completed; nothing was charged."}
-            if self.inventory.settle_booking(booking, "failed", failure, expected="pending"):
-                if auth:
-                    self.payments.void(auth)
-                return "failed"
-            return self.finalize(booking_id)  # it moved on meanwhile: handle its new state
-        if booking.status == "confirmed":
-            if auth:
-                self.payments.capture(auth)
-            self.inventory.settle_booking(booking, "confirmed", expected="confirmed")
-            return "confirmed"
-        if booking.status == "cancelled":
-            self.refund(booking)
-            return "refunded"
-        if auth:
-            self.payments.void(auth)
-        self.inventory.settle_booking(booking, booking.status, expected=booking.status)
-        return booking.status
+        if booking.status == BookingStatus.PENDING:
+            return self._finish_waiting(booking)
+        if booking.status == BookingStatus.CONFIRMED and booking.capture_pending:
+            booking = self._capture(booking)
+        elif booking.refund and booking.refund.status == RefundStatus.PENDING:
+            booking = self._refund(booking)
+        return str(booking.status)
+
+    def _finish_waiting(self, booking: Booking) -> str:
+        state = self.payments.state(booking.authorization_id)
+        hold = self.inventory.hold(booking.hold_id)
+        now = self.clock.now()
+        if state == "authorized" and hold is not None:
+            try:
+                self._commit(booking, hold)
+                return "confirmed"
+            except errors.DomainError as e:
+                return self._fail_waiting(booking, hold, Failure.of(e))
+        if state == "requires_action" and hold is not None and hold.is_active(now):
+            return "waiting"
+        self.payments.void(booking.booking_id, booking.authorization_id)
+        failure = (Failure("PAYMENT_DECLINED", "The payment was not completed; nothing was charged.")
+                   if state in ("failed", "voided") else
+                   Failure("HOLD_EXPIRED", "The hold expired before the payment was completed; "
+                                           "nothing was charged."))
+        return self._fail_waiting(booking, hold, failure)
+
+    def _fail_waiting(self, booking: Booking, hold: Hold | None, failure: Failure) -> str:
+        if self._save(booking.failed(failure), booking).status != BookingStatus.FAILED:
+            return "changed"
+        if hold is not None:
+            now = self.clock.now()
+            if hold.is_active(now):
+                self.inventory.release_claim(hold, booking.booking_id)
+            else:
+                self.inventory.end_hold(hold.ended(now), epoch(now))
+        return "failed"

@@ -1,93 +1,120 @@
 """Organizers set up venues and events; anyone reads published event pages and seat maps."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 from ..domain import errors
-from ..domain.catalog import (Event, Layout, PriceTier, Row, Section, Venue, availability_label,
-                              layout_problems, parse_seat_id, tier_problems)
+from ..domain.catalog import (SEAT_LIST_SECTION_REQUIRED_ABOVE, Event, EventStatus, Layout,
+                              PriceTier, Venue, parse_seat_id, tier_problems)
 from ..domain.clock import parse_rfc3339, to_rfc3339
-from ..domain.holds import seat_status
-from ..domain.money import Money
-from .ids import new_id, request_hash
+from ..domain.holds import HeldSeat, SeatStatus, seat_status
+from ..domain.identity import Principal
+from .availability import Availability, AvailabilitySummary
+from .commands import NewEvent, NewVenue
+from .ids import new_id
 from .paging import Page
 
-SEAT_LIST_SECTION_REQUIRED_ABOVE = 5_000
+
+@dataclass(frozen=True)
+class EventPage:
+    event: Event
+    availability: AvailabilitySummary
 
 
-def etag_of(body) -> str:
-    return f'"{request_hash(body)[:32]}"'
+@dataclass(frozen=True)
+class SeatView:
+    seat: HeldSeat
+    status: SeatStatus
+
+
+@dataclass(frozen=True)
+class SeatMap:
+    event_id: str
+    seats: list[SeatView]
 
 
 class CatalogService:
-    def __init__(self, catalog, inventory, projections, search_index, paging, clock):
-        self.catalog, self.inventory, self.projections = catalog, inventory, projections
-        self.search_index, self.paging, self.clock = search_index, paging, clock
+    """Venues and events: the organizer's side and the public pages."""
+
+    def __init__(self, catalog, inventory, availability: Availability, paging, clock):
+        self.catalog, self.inventory, self.availability = catalog, inventory, availability
+        self.paging, self.clock = paging, clock
 
     # organizer: venues ------------------------------------------------------------------------
-    def create_venue(self, principal, data) -> dict:
-        layout = Layout(tuple(Section(s.name, tuple(Row(r.name, r.seats) for r in s.rows))
-                              for s in data.sections))
-        problems = layout_problems(layout)
+    def create_venue(self, principal: Principal, command: NewVenue) -> Venue:
+        layout = Layout(command.sections)
+        problems = layout.problems()
         if problems:
             raise errors.ValidationFailed(problems)
-        venue = Venue(new_id("ven"), principal.tenant_id, data.name, data.address, data.city,
-                      data.country, data.timezone, data.location.lat, data.location.lng, layout,
+        venue = Venue(new_id("ven"), principal.tenant_id, command.name, command.address,
+                      command.city, command.country, command.timezone, command.location,
+                      layout.capacity, tuple(s.name for s in layout.sections),
                       to_rfc3339(self.clock.now()))
-        self.catalog.add_venue(venue)
-        return venue.to_dict()
+        self.catalog.add_venue(venue, layout)
+        return venue
 
-    def venue(self, principal, venue_id: str) -> dict:
-        doc = self.catalog.venue_doc(venue_id)
-        if not doc or doc.get("tenant_id") != principal.tenant_id:
+    def venue(self, principal: Principal, venue_id: str) -> Venue:
+        venue = self.catalog.venue(venue_id)
+        if not venue or venue.tenant_id != principal.tenant_id:
             raise errors.NotFound("venue")
-        return _public_venue(doc)
+        return venue
 
-    def list_owned(self, principal, kind: str, cursor: str | None, limit: int) -> Page:
+    def venues(self, principal: Principal, cursor: str | None, limit: int) -> Page:
+        return self._owned_page(principal, "venues", self.catalog.venues_of, cursor, limit)
+
+    def events(self, principal: Principal, cursor: str | None, limit: int) -> Page:
+        return self._owned_page(principal, "events", self.catalog.events_of, cursor, limit)
+
+    def _owned_page(self, principal, kind, read, cursor, limit) -> Page:
         scope = f"organizer-{kind}:{principal.tenant_id}"
         after = self.paging.decode(cursor, scope).get("after") if cursor else None
-        docs, last = self.catalog.list_by_tenant(principal.tenant_id, kind.upper(), after, limit)
-        view = _public_venue if kind == "venues" else _event_view
-        return Page([view(d) for d in docs],
-                    self.paging.encode({"after": last}, scope) if last else None)
+        found = read(principal.tenant_id, after, limit)
+        return Page(found.items, self.paging.encode({"after": found.after}, scope)
+                    if found.after else None)
 
     # organizer: events ------------------------------------------------------------------------
-    def create_event(self, principal, data) -> dict:
-        venue_doc = self.catalog.venue_doc(data.venue_id)
-        if not venue_doc or venue_doc.get("tenant_id") != principal.tenant_id:
-            raise errors.NotFound("venue")
-        starts_at = parse_rfc3339(data.starts_at)
+    def create_event(self, principal: Principal, command: NewEvent) -> Event:
+        venue = self.venue(principal, command.venue_id)
+        starts_at = parse_rfc3339(command.starts_at)
         if starts_at <= self.clock.now():
             raise errors.ValidationFailed({"starts_at": "must be in the future"})
-        layout = self.catalog.layout(data.venue_id)
-        tiers = [PriceTier(f"tier_{i + 1}", t.name, Money(t.price.amount, t.price.currency),
-                           tuple(t.sections)) for i, t in enumerate(data.price_tiers)]
-        problems = tier_problems(tiers, layout)
+        layout = self.catalog.layout(venue.venue_id)
+        tiers = tuple(PriceTier(f"tier_{i + 1}", t.name, t.price, t.sections)
+                      for i, t in enumerate(command.price_tiers))
+        problems = tier_problems(list(tiers), layout)
         if problems:
             raise errors.ValidationFailed(problems)
         event = Event(
-            event_id=new_id("evt"), tenant_id=principal.tenant_id, venue_id=data.venue_id,
-            name=data.name, description=data.description, category=data.category,
-            performer=data.performer, starts_at=to_rfc3339(starts_at), status="draft",
-            thumbnail_url=data.thumbnail_url, max_tickets_per_order=data.max_tickets_per_order,
-            price_tiers=tiers, venue=_public_venue(venue_doc),
+            event_id=new_id("evt"), tenant_id=principal.tenant_id, venue_id=venue.venue_id,
+            name=command.name, description=command.description, category=command.category,
+            performer=command.performer, starts_at=to_rfc3339(starts_at),
+            status=EventStatus.DRAFT, thumbnail_url=command.thumbnail_url,
+            max_tickets_per_order=command.max_tickets_per_order, price_tiers=tiers, venue=venue,
             section_sizes={s.name: s.capacity for s in layout.sections},
             created_at=to_rfc3339(self.clock.now()))
         self.catalog.add_event(event)
-        return event.to_dict()
+        return event
 
-    def owned_event(self, principal, event_id: str) -> Event:
+    def owned_event(self, principal: Principal, event_id: str) -> Event:
         event = self.catalog.event(event_id)
         if not event or event.tenant_id != principal.tenant_id:
             raise errors.NotFound("event")
         return event
 
-    def publish(self, principal, event_id: str) -> dict:
+    def publish(self, principal: Principal, event_id: str) -> Event:
         event = self.owned_event(principal, event_id)
-        if event.status == "draft":
-            event.status, event.published_at = "published", to_rfc3339(self.clock.now())
-            self.catalog.mark_published(event, self.search_index.entries_for(event))
+        if event.status == EventStatus.DRAFT:
+            self.catalog.publish(event.published(to_rfc3339(self.clock.now())))
             event = self.catalog.event(event_id)
-        return event.to_dict()
+        return event
+
+    def cancel_event(self, event_id: str) -> Event:
+        """Takes an event off sale and out of search (its page stays, as cancelled)."""
+        event = self.catalog.event(event_id)
+        if event is None:
+            raise errors.NotFound("event")
+        self.catalog.cancel(event.cancelled())
+        return self.catalog.event(event_id)
 
     # public -----------------------------------------------------------------------------------
     def public_event(self, event_id: str) -> Event:
@@ -96,31 +123,11 @@ class CatalogService:
             raise errors.NotFound("event")
         return event
 
-    def event_page(self, event_id: str) -> dict:
+    def event_page(self, event_id: str) -> EventPage:
         event = self.public_event(event_id)
-        return {"event": event.to_dict(), "venue": event.venue,
-                "price_tiers": [t.to_dict() for t in event.price_tiers],
-                "availability_summary": self.availability_summary(event)}
+        return EventPage(event, self.availability.summary(event))
 
-    def availability_summary(self, event: Event) -> dict:
-        counts = self.projections.counters(f"AVAIL#{event.event_id}")
-        sections, held_total, sold_total = [], 0, 0
-        for name, size in event.section_sizes.items():
-            held = max(0, counts.get(name, {}).get("held", 0))
-            sold = max(0, counts.get(name, {}).get("sold", 0))
-            held_total, sold_total = held_total + held, sold_total + sold
-            sections.append({"section": name, "total": size,
-                             "available": max(0, size - held - sold),
-                             "min_price": event.tier_for_section(name).price.to_dict()})
-        total = sum(event.section_sizes.values())
-        return {"total": total, "available": max(0, total - held_total - sold_total),
-                "held": held_total, "sold": sold_total, "sections": sections}
-
-    def availability(self, event: Event) -> str:
-        summary = self.availability_summary(event)
-        return availability_label(summary["total"], summary["available"])
-
-    def seats(self, event_id: str, section: str | None, status: str | None) -> dict:
+    def seats(self, event_id: str, section: str | None, status: str | None) -> SeatMap:
         event = self.public_event(event_id)
         layout = self.catalog.layout(event.venue_id)
         if section is not None and layout.section(section) is None:
@@ -138,18 +145,6 @@ class CatalogService:
                 if status and current != status:
                     continue
                 _, row, number = parse_seat_id(sid)
-                seats.append({"seat_id": sid, "section": sec.name, "row": row, "number": number,
-                              "tier_id": tier.tier_id, "price": tier.price.to_dict(),
-                              "status": current})
-        return {"event_id": event_id, "seats": seats, "seat_map_url": None}
-
-
-def _public_venue(doc: dict) -> dict:
-    return {k: doc[k] for k in ("venue_id", "name", "address", "city", "country", "timezone",
-                                "location", "capacity", "sections")}
-
-
-def _event_view(doc: dict) -> dict:
-    return {k: doc.get(k) for k in ("event_id", "name", "description", "category", "performer",
-                                    "starts_at", "status", "thumbnail_url",
-                                    "max_tickets_per_order", "venue_id")}
+                seats.append(SeatView(HeldSeat(sid, sec.name, row, number, tier.tier_id,
+                                               tier.price), current))
+        return SeatMap(event_id, seats)

@@ -1,37 +1,48 @@
 """At the door: verify a ticket's signed code and mark it used exactly once."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..domain import errors
+from ..domain.bookings import BookingStatus, Ticket
 from ..domain.clock import to_rfc3339
+from ..domain.identity import Principal
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    ticket: Ticket
+    checked_in_at: str
 
 
 class CheckInService:
+    """Admits each ticket once; forged, foreign and void tickets are refused."""
+
     def __init__(self, catalog, inventory, signer, clock):
         self.catalog, self.inventory, self.signer, self.clock = catalog, inventory, signer, clock
 
-    def check_in(self, principal, event_id: str, code: str) -> dict:
+    def check_in(self, principal: Principal, event_id: str, code: str) -> CheckIn:
         event = self.catalog.event(event_id)
         if not event or event.tenant_id != principal.tenant_id:
             raise errors.NotFound("event")
         claims = self.signer.verify(code)
-        if claims["eid"] != event_id:
+        if claims.event_id != event_id:
             raise errors.InvalidTicket("The ticket is for another event.")
-        booking = self.inventory.booking(claims["bid"])
-        ticket = booking and next((t for t in booking.tickets if t.ticket_id == claims["tid"]), None)
+        booking = self.inventory.booking(claims.booking_id)
+        ticket = booking and booking.ticket(claims.ticket_id)
         if ticket is None:
             raise errors.InvalidTicket()
-        if booking.status == "cancelled":
+        if booking.status == BookingStatus.CANCELLED:
             raise errors.TicketVoid()
-        if booking.status != "confirmed":
+        if booking.status != BookingStatus.CONFIRMED:
             raise errors.InvalidTicket("The ticket's booking is not confirmed.")
         when = to_rfc3339(self.clock.now())
         if not self.inventory.check_in(booking.booking_id, ticket.ticket_id, when):
             booking = self.inventory.booking(booking.booking_id)
-            if booking.status == "cancelled":
+            if booking.status == BookingStatus.CANCELLED:
                 raise errors.TicketVoid()
             raise errors.AlreadyCheckedIn(booking.checked_in.get(ticket.ticket_id, when))
-        return {"ticket_id": ticket.ticket_id, "seat": ticket.seat.to_dict("sold"),
-                "checked_in_at": when}
+        return CheckIn(ticket, when)
 
-    def keys(self) -> dict:
-        return {"keys": self.signer.public_keys()}
+    def keys(self) -> list[dict]:
+        return self.signer.public_keys()

@@ -1,108 +1,152 @@
 """Holding seats: all or nothing, within the customer's ticket limit, expiring by the clock."""
 from __future__ import annotations
 
-from ..adapters.catalog_store import event_from_doc
-from ..adapters.transactions import ConditionsFailed
 from ..domain import errors
-from ..domain.catalog import parse_seat_id
+from ..domain.catalog import Event, Layout, parse_seat_id
 from ..domain.clock import epoch, parse_rfc3339
-from ..domain.holds import HeldSeat, Hold
+from ..domain.holds import HeldSeat, Hold, HoldStatus, check_request_size
+from ..domain.identity import Principal
 from ..domain.money import total
+from .commands import HoldSeats
 from .ids import derived_id, new_id, request_hash
 from .paging import Page
+from .ports import (HoldIdTaken, HoldNotActive, LedgerChanged, LedgerFull, LimitCheck, Refusal,
+                    SaleChanged, SaleGuard)
 
 ATTEMPTS = 6
 
 
 class HoldService:
-    def __init__(self, catalog, inventory, paging, clock):
-        self.catalog, self.inventory, self.paging, self.clock = catalog, inventory, paging, clock
+    """Places, reads, extends and ends holds; the sweeper ends the ones whose time is up."""
 
-    def place(self, principal, event_id: str, seat_ids: list[str], seconds: int,
-              idempotency_key: str | None) -> tuple[Hold, bool]:
-        """Returns (hold, replayed). A retry with the same key finds the first hold by id."""
-        body_hash = request_hash({"event_id": event_id, "seat_ids": seat_ids, "seconds": seconds})
-        hold_id = (derived_id("hld", principal.sub, idempotency_key) if idempotency_key
-                   else new_id("hld"))
+    def __init__(self, inventory, sales, paging, clock, payments):
+        self.inventory, self.sales, self.paging, self.clock = inventory, sales, paging, clock
+        self.payments = payments
+
+    # placing ----------------------------------------------------------------------------------
+    def place(self, principal: Principal, command: HoldSeats) -> tuple[Hold, bool]:
+        """Returns (hold, replayed). A retry with the same key finds the first answer by id."""
+        body_hash = request_hash({"event_id": command.event_id, "seat_ids": list(command.seat_ids),
+                                  "seconds": command.seconds})
+        hold_id = (derived_id("hld", principal.sub, command.idempotency_key)
+                   if command.idempotency_key else new_id("hld"))
         for _ in range(ATTEMPTS):
-            event_doc, ledger, existing = self.inventory.hold_context(
-                event_id, principal.sub, hold_id if idempotency_key else None)
-            if existing:
-                if existing.request_hash != body_hash:
-                    raise errors.IdempotencyKeyReused()
-                return existing, True
-            event = event_from_doc(event_doc) if event_doc else None
-            if event is None or not event.is_public():
-                raise errors.NotFound("event")
-            now = self.clock.now()
-            starts = epoch(parse_rfc3339(event.starts_at))
-            if event.status == "cancelled" or starts <= epoch(now):
-                raise errors.EventNotOnSale()
-            layout = self.catalog.layout(event.venue_id)
-            unknown = [s for s in seat_ids if not layout.contains(s)]
-            if unknown:
-                raise errors.ValidationFailed({"seat_ids": "unknown seat ids for this event"},
-                                              unknown_seat_ids=unknown)
-            ledger.check_room(now, len(seat_ids), event.max_tickets_per_order)
-            seats = tuple(self._seat(event, sid) for sid in seat_ids)
-            hold = Hold(hold_id, principal.sub, event_id, event.tenant_id, "active", epoch(now),
-                        min(epoch(now) + seconds, starts), seats,
-                        total([s.price for s in seats], event.currency), body_hash,
-                        event_name=event.name, event_starts_at=event.starts_at)
+            facts = self.sales.get(command.event_id)
+            if facts is None:
+                return self._refuse(principal, hold_id, body_hash, command, errors.NotFound("event"))
+            hold = self._new_hold(principal, hold_id, body_hash, command, *facts)
             try:
-                self.inventory.place_hold(hold, ledger, epoch(now))
+                self._write(hold, facts[0])
                 return hold, False
-            except ConditionsFailed as e:
-                if e.failure.failed("HOLD#"):
-                    if not idempotency_key:
-                        hold_id = new_id("hld")
-                    continue  # a retry of this very request won the race: replay it
-                taken = [sk for _, sk in e.failure.failed("SEATS#")]
-                if taken:
-                    raise errors.SeatsUnavailable(taken) from e
-                # Only the ledger changed (another hold by this customer): read again.
+            except HoldIdTaken as taken:
+                return self._replay(taken.existing, body_hash), True
+            except SaleChanged:
+                self.sales.forget(command.event_id)
         raise errors.Conflict("Too much contention on your holds for this event; retry.")
 
+    def _new_hold(self, principal, hold_id, body_hash, command, event: Event, layout: Layout) -> Hold:
+        now = self.clock.now()
+        event.ensure_on_sale(now)
+        unknown = [s for s in command.seat_ids if not layout.contains(s)]
+        if unknown:
+            raise errors.ValidationFailed({"seat_ids": "unknown seat ids for this event"},
+                                          unknown_seat_ids=unknown)
+        check_request_size(len(command.seat_ids), event.max_tickets_per_order)
+        seats = tuple(self._seat(event, sid) for sid in command.seat_ids)
+        return Hold(hold_id, principal.sub, event.event_id, event.tenant_id, HoldStatus.ACTIVE,
+                    epoch(now), min(epoch(now) + command.seconds, event.starts_epoch), seats,
+                    total([s.price for s in seats], event.currency), body_hash,
+                    event_name=event.name, event_starts_at=event.starts_at)
+
+    def _write(self, hold: Hold, event: Event) -> None:
+        """One transaction with a quick limit bound; the exact count decides when it refuses."""
+        guard = SaleGuard(event.event_id, event.version, hold.created_at)
+        limit = event.max_tickets_per_order
+        try:
+            return self.inventory.place_hold(hold, guard, LimitCheck(cap=limit - hold.seat_count))
+        except LedgerFull:
+            pass
+        for _ in range(ATTEMPTS):
+            ledger = self.inventory.ledger(hold.event_id, hold.user_id)
+            now = self.clock.now()
+            live = {h.hold_id for h in self.inventory.holds(sorted(ledger.holds)) if h.is_active(now)}
+            ledger.check_room(live, hold.seat_count, limit)
+            try:
+                return self.inventory.place_hold(hold, guard, LimitCheck(version=ledger.version))
+            except LedgerChanged:
+                continue  # another hold of this customer's moved the ledger: count again
+        raise errors.Conflict("Too much contention on your holds for this event; retry.")
+
+    def _refuse(self, principal, hold_id, body_hash, command, error: errors.DomainError):
+        """A final answer is kept under the key's hold id, so a same-key retry replays it."""
+        if command.idempotency_key:
+            try:
+                self.inventory.refuse_hold(Refusal(hold_id, principal.sub, body_hash, error.code,
+                                                   error.message, error.details,
+                                                   epoch(self.clock.now())))
+            except HoldIdTaken as taken:
+                return self._replay(taken.existing, body_hash), True
+        raise error
+
     @staticmethod
-    def _seat(event, sid: str) -> HeldSeat:
+    def _replay(existing: Hold | Refusal, body_hash: str) -> Hold:
+        if existing.request_hash != body_hash:
+            raise errors.IdempotencyKeyReused()
+        if isinstance(existing, Refusal):
+            raise errors.Replayed(existing.code, existing.message, existing.details)
+        return existing.as_first_created()
+
+    @staticmethod
+    def _seat(event: Event, sid: str) -> HeldSeat:
         section, row, number = parse_seat_id(sid)
         tier = event.tier_for_section(section)
         return HeldSeat(sid, section, row, number, tier.tier_id, tier.price)
 
-    def owned(self, principal, hold_id: str) -> Hold:
+    # reading and ending -----------------------------------------------------------------------
+    def owned(self, principal: Principal, hold_id: str) -> Hold:
         hold = self.inventory.hold(hold_id)
         if hold is None or hold.user_id != principal.sub:
             raise errors.NotFound("hold")
         return hold
 
-    def release(self, principal, hold_id: str) -> None:
+    def release(self, principal: Principal, hold_id: str) -> None:
         hold = self.owned(principal, hold_id)
         now = self.clock.now()
-        state = hold.status_at(now)
-        if state == "booked":
-            raise errors.HoldAlreadyBooked()
-        if hold.status == "active":
-            ended = self.inventory.end_hold(hold, "expired" if state == "expired" else "released",
-                                            epoch(now))
-            if not ended and self.owned(principal, hold_id).status == "booked":
-                raise errors.HoldAlreadyBooked()
+        ended = hold.ended(now)
+        if ended is not hold and not self.inventory.end_hold(ended, epoch(now)):
+            self.owned(principal, hold_id).ended(now)  # raises if a booking got there first
 
-    def extend(self, principal, hold_id: str, seconds: int) -> Hold:
+    def extend(self, principal: Principal, hold_id: str, seconds: int) -> Hold:
         hold = self.owned(principal, hold_id)
         now = self.clock.now()
-        if hold.status_at(now) == "booked":
-            raise errors.HoldAlreadyBooked()
         starts = epoch(parse_rfc3339(hold.event_starts_at)) if hold.event_starts_at else None
         longer = hold.extended(now, seconds, not_after=starts)
         try:
             self.inventory.extend_hold(hold, longer.expires_at, epoch(now))
-        except ConditionsFailed as e:
-            raise errors.HoldExpired() from e
+        except HoldNotActive as e:
+            raise hold.expired_error() from e
         return longer
 
-    def active_of(self, principal, cursor: str | None, limit: int) -> Page:
+    def active_of(self, principal: Principal, cursor: str | None, limit: int) -> Page:
         scope = f"holds:{principal.sub}"
         after = self.paging.decode(cursor, scope).get("after") if cursor else None
-        holds, last = self.inventory.holds_of_user(principal.sub, after, limit,
-                                                   epoch(self.clock.now()))
-        return Page(holds, self.paging.encode({"after": last}, scope) if last else None)
+        found = self.inventory.active_holds_of(principal.sub, after, limit, epoch(self.clock.now()))
+        return Page(found.items, self.paging.encode({"after": found.after}, scope)
+                    if found.after else None)
+
+    # sweeping ---------------------------------------------------------------------------------
+    def sweep(self, hold_id: str) -> str:
+        """Ends a hold whose time is up, and lets go of a booking claim whose request died
+        (voiding any authorization it may have made). Safe to run twice at once."""
+        hold = self.inventory.hold(hold_id)
+        now = self.clock.now()
+        if hold is None or hold.status != HoldStatus.ACTIVE:
+            return "gone"
+        if hold.claim and not hold.claim.in_flight(now):
+            self.payments.void(hold.claim.booking_id, None)
+            self.inventory.release_claim(hold, hold.claim.booking_id)
+            if hold.is_active(now):
+                return "unclaimed"
+        if hold.is_active(now):
+            return "active"
+        return "expired" if self.inventory.end_hold(hold.ended(now), epoch(now)) else "gone"

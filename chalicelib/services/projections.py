@@ -1,54 +1,76 @@
 """Read models fed by domain events: availability per section and sales per tier."""
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 
 from ..domain import errors
-from ..domain.clock import epoch, to_rfc3339
+from ..domain import events as ev
+from ..domain.catalog import Event
+from ..domain.clock import to_rfc3339
+from ..domain.identity import Principal
 from ..domain.money import Money
+from .availability import Availability, AvailabilitySummary
+from .ports import SectionCounts, TierSales
 
-SHARDS = 4
-# How each event moves the counters: (held, sold) per seat.
-SEAT_MOVES = {"HoldPlaced": (1, 0), "HoldReleased": (-1, 0), "HoldExpired": (-1, 0),
-              "BookingConfirmed": (-1, 1), "BookingCancelled": (0, -1)}
-SALES_SIGN = {"BookingConfirmed": 1, "BookingCancelled": -1}
+# How each event moves the availability counters: (held, sold) per seat.
+SEAT_MOVES = {ev.HoldPlaced: (1, 0), ev.HoldReleased: (-1, 0), ev.HoldExpired: (-1, 0),
+              ev.BookingConfirmed: (-1, 1), ev.BookingCancelled: (0, -1)}
+SALES_SIGN = {ev.BookingConfirmed: 1, ev.BookingCancelled: -1}
+
+
+@dataclass(frozen=True)
+class TierReport:
+    tier_id: str
+    name: str
+    sold: int
+    revenue: Money
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    event_id: str
+    tickets_sold: int
+    tickets_held: int
+    tickets_available: int
+    revenue: Money
+    by_tier: list[TierReport]
+    updated_at: str
 
 
 class ProjectionService:
-    def __init__(self, store, catalog, clock):
-        self.store, self.catalog, self.clock = store, catalog, clock
+    """Counts each delivered domain event exactly once, and reports sales from the counts."""
 
-    def handle(self, detail_type: str, detail: dict) -> bool:
-        """Counts one delivered event exactly once; returns False for a duplicate."""
-        if detail_type not in SEAT_MOVES:
+    def __init__(self, projections, catalog, availability: Availability, clock):
+        self.projections, self.catalog, self.availability = projections, catalog, availability
+        self.clock = clock
+
+    def handle(self, event: ev.DomainEvent | None) -> bool:
+        """False for a duplicate or an event that moves no counter."""
+        moves = SEAT_MOVES.get(type(event))
+        if moves is None:
             return False
-        event_id = detail["ids"]["event"]
-        shard = int(hashlib.sha256(detail["event_id"].encode()).hexdigest(), 16) % SHARDS
-        held, sold = SEAT_MOVES[detail_type]
-        changes = [(f"AVAIL#{event_id}", f"{section}#{shard}",
-                    {k: v * n for k, v in (("held", held), ("sold", sold)) if v})
-                   for section, n in detail["counts"]["by_section"].items()]
-        sign = SALES_SIGN.get(detail_type)
-        if sign:
-            changes += [(f"SALES#{event_id}", f"{tier}#{shard}",
-                         {"sold": sign * t["count"], "revenue": sign * t["amount"]})
-                        for tier, t in detail["amounts"]["by_tier"].items()]
-        now = self.clock.now()
-        return self.store.apply_once(detail["event_id"], changes, to_rfc3339(now), epoch(now))
+        held, sold = moves
+        sections = {name: SectionCounts(held * n, sold * n)
+                    for name, n in event.by_section().items()}
+        sign = SALES_SIGN.get(type(event), 0)
+        tiers = {tier: TierSales(sign * t["count"], sign * t["amount"])
+                 for tier, t in event.by_tier().items()} if sign else {}
+        return self.projections.apply_once(event.event_id, sections, tiers, event.show_id,
+                                           self.clock.now())
 
-    def sales(self, principal, event_id: str, catalog_service) -> dict:
+    def sales(self, principal: Principal, event_id: str) -> SalesReport:
         event = self.catalog.event(event_id)
         if not event or event.tenant_id != principal.tenant_id:
             raise errors.NotFound("event")
-        tiers = self.store.counters(f"SALES#{event_id}")
-        summary = catalog_service.availability_summary(event)
-        by_tier = [{"tier_id": t.tier_id, "name": t.name,
-                    "sold": tiers.get(t.tier_id, {}).get("sold", 0),
-                    "revenue": Money(tiers.get(t.tier_id, {}).get("revenue", 0),
-                                     event.currency).to_dict()} for t in event.price_tiers]
-        stamps = [t["updated_at"] for t in tiers.values() if t["updated_at"]]
-        return {"event_id": event_id, "tickets_sold": sum(t["sold"] for t in by_tier),
-                "tickets_held": summary["held"], "tickets_available": summary["available"],
-                "revenue": Money(sum(t["revenue"]["amount"] for t in by_tier),
-                                 event.currency).to_dict(),
-                "by_tier": by_tier, "updated_at": max(stamps) if stamps else to_rfc3339(self.clock.now())}
+        counters = self.projections.counters(event_id)
+        summary = self.availability.summary(event)
+        return self._report(event, counters, summary)
+
+    def _report(self, event: Event, counters, summary: AvailabilitySummary) -> SalesReport:
+        by_tier = [TierReport(t.tier_id, t.name, counters.by_tier.get(t.tier_id, TierSales()).sold,
+                              Money(counters.by_tier.get(t.tier_id, TierSales()).revenue,
+                                    event.currency)) for t in event.price_tiers]
+        return SalesReport(event.event_id, sum(t.sold for t in by_tier), summary.held,
+                           summary.available,
+                           Money(sum(t.revenue.amount for t in by_tier), event.currency), by_tier,
+                           counters.updated_at or to_rfc3339(self.clock.now()))

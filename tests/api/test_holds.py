@@ -3,7 +3,8 @@ import threading
 
 import pytest
 
-from chalicelib.adapters.tokens import Principal
+from chalicelib.domain.identity import Principal
+from chalicelib.services.commands import HoldSeats
 from support import uid
 
 
@@ -208,7 +209,7 @@ def test_contention_and_throttling_are_retried_with_backoff(world, stack, code, 
     org, venue, event = world.on_sale()
     principal = Principal(uid("cust"), None, ("customer",), None)
     with InjectFaults(stack, code, reason, times=2) as faults:
-        hold, replayed = stack.container.holds.place(principal, event["event_id"], ["A-1-1"], 60, None)
+        hold, replayed = stack.container.holds.place(principal, HoldSeats(event["event_id"], ("A-1-1",), 60))
     assert hold.status == "active" and not replayed
     assert faults.calls >= 3
 
@@ -220,7 +221,7 @@ def test_a_failed_condition_is_the_answer_and_is_never_retried(world, stack):
     from chalicelib.domain import errors
     with InjectFaults(stack, "x", None, times=0) as faults:
         with pytest.raises(errors.SeatsUnavailable):
-            stack.container.holds.place(principal, event["event_id"], ["A-1-1"], 60, None)
+            stack.container.holds.place(principal, HoldSeats(event["event_id"], ("A-1-1",), 60))
     assert faults.calls == 1
 
 

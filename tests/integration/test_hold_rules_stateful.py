@@ -5,7 +5,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from chalicelib.adapters.tokens import Principal
+from chalicelib.domain.identity import Principal
+from chalicelib.services.commands import HoldSeats
 from chalicelib.domain import errors
 from chalicelib.domain.clock import epoch
 from support import uid
@@ -43,7 +44,8 @@ def hold_machine(stack, world):
                          if h["user"] == user and self.live(h))
             taken = sorted(s for s in seats if self.seat_owner(s))
             try:
-                hold, _ = self.c.holds.place(self.users[user], self.event_id, seats, seconds, None)
+                hold, _ = self.c.holds.place(self.users[user],
+                                             HoldSeats(self.event_id, tuple(seats), seconds))
             except errors.TicketLimitExceeded:
                 assert in_use + len(seats) > LIMIT
                 return
@@ -84,16 +86,16 @@ def hold_machine(stack, world):
 
         @rule()
         def sweep(self):
-            from chalicelib.jobs.sweeper import release_expired_holds
-            release_expired_holds(self.c.inventory, self.c.clock, self.c.settings.hold_sweep_shards)
+            from chalicelib.jobs.sweeper import sweep_holds
+            sweep_holds(self.c.inventory, self.c.holds, self.c.clock)
             for hold in self.model.values():
                 if hold["status"] == "active" and not self.live(hold):
                     hold["status"] = "expired"
 
         @invariant()
         def seat_map_matches_the_rules(self):
-            seats = self.c.catalog.seats(self.event_id, "A", None)["seats"]
-            shown = {s["seat_id"]: s["status"] for s in seats if s["seat_id"] in SEATS}
+            seats = self.c.catalog.seats(self.event_id, "A", None).seats
+            shown = {v.seat.seat_id: v.status for v in seats if v.seat.seat_id in SEATS}
             assert shown == {s: "held" if self.seat_owner(s) else "available" for s in SEATS}
 
         @invariant()

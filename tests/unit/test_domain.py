@@ -5,30 +5,31 @@ import pytest
 
 from chalicelib.domain import errors
 from chalicelib.domain.catalog import (Layout, PriceTier, Row, Section, availability_label,
-                                       layout_problems, parse_seat_id, tier_problems)
+                                       parse_seat_id, tier_problems)
 from chalicelib.domain.clock import UTC, epoch, parse_date_or_time
-from chalicelib.domain.holds import MAX_HOLD_SECONDS, HeldSeat, Hold, TicketLedger, seat_status
+from chalicelib.domain.holds import (MAX_HOLD_SECONDS, HeldSeat, Hold, HoldStatus, SeatState,
+                                     SeatStatus, TicketLedger, seat_status)
 from chalicelib.domain.money import Money
 
 NOW = dt.datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
 LAYOUT = Layout((Section("A", (Row("1", 10), Row("2", 5))), Section("B", (Row("1", 3),))))
 
 
-def a_hold(expires_in=600, status="active"):
+def a_hold(expires_in=600, status=HoldStatus.ACTIVE):
     seat = HeldSeat("A-1-1", "A", "1", 1, "t1", Money(5000, "EUR"))
     return Hold("h1", "u1", "e1", "t", status, epoch(NOW), epoch(NOW) + expires_in, (seat,),
                 Money(5000, "EUR"))
 
 
 def test_a_held_seat_reads_available_from_the_moment_its_hold_expires():
-    state = {"status": "held", "expires_at": epoch(NOW) + 60}
+    state = SeatState("A-1-1", SeatStatus.HELD, "h1", expires_at=epoch(NOW) + 60)
     assert seat_status(state, NOW) == "held"
     assert seat_status(state, NOW + dt.timedelta(seconds=59)) == "held"
     assert seat_status(state, NOW + dt.timedelta(seconds=60)) == "available"
 
 
 def test_sold_seats_stay_sold_and_seats_without_state_are_available():
-    assert seat_status({"status": "sold", "expires_at": None}, NOW) == "sold"
+    assert seat_status(SeatState("A-1-1", SeatStatus.SOLD, booking_id="b1"), NOW) == "sold"
     assert seat_status(None, NOW) == "available"
 
 
@@ -36,7 +37,7 @@ def test_a_hold_reports_expired_once_its_time_is_up_without_any_sweep():
     hold = a_hold(expires_in=30)
     assert hold.status_at(NOW) == "active"
     assert hold.status_at(NOW + dt.timedelta(seconds=30)) == "expired"
-    assert hold.to_dict(NOW + dt.timedelta(seconds=31))["seats"][0]["status"] == "available"
+    assert hold.seat_status_at(NOW + dt.timedelta(seconds=31)) == "available"
 
 
 def test_extending_is_clamped_to_thirty_minutes_after_creation():
@@ -51,11 +52,12 @@ def test_an_expired_hold_cannot_be_extended():
 
 
 def test_the_ticket_limit_counts_live_holds_and_booked_tickets_but_not_expired_holds():
-    ledger = TicketLedger(holds={"h1": (3, epoch(NOW) + 60), "old": (4, epoch(NOW) - 1)}, booked=2)
-    assert ledger.in_use(NOW) == 5
-    ledger.check_room(NOW, 3, 8)
+    ledger = TicketLedger(holds={"h1": 3, "old": 4}, booked=2)
+    live = {"h1"}
+    assert ledger.in_use(live) == 5
+    ledger.check_room(live, 3, 8)
     with pytest.raises(errors.TicketLimitExceeded) as e:
-        ledger.check_room(NOW, 4, 8)
+        ledger.check_room(live, 4, 8)
     assert e.value.details["already_held_or_booked"] == 5
 
 
@@ -69,7 +71,7 @@ def test_seat_ids_must_name_a_real_section_row_and_number():
 def test_layout_limits_are_enforced():
     big = Layout(tuple(Section(f"S{i}", tuple(Row(str(r), 200) for r in range(26)))
                        for i in range(20)))
-    problems = layout_problems(big)
+    problems = big.problems()
     assert "sections[0]" in problems and problems["sections"].startswith("at most 100000")
 
 

@@ -6,8 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.domain import geo
-from chalicelib.domain.search import (SearchQuery, index_words, next_month, parse_search,
-                                      start_stamp)
+from chalicelib.domain.search import index_words, parse_search, start_stamp
 from chalicelib.domain import errors
 
 
@@ -83,11 +82,8 @@ def test_bare_dates_become_whole_utc_days_and_fractions_round_inwards():
     assert query.end() == "2026-12-31T23:59:59Z#~"
 
 
-def test_radius_defaults_to_50_and_plans_read_the_narrowest_index():
+def test_radius_defaults_to_50_km():
     assert parse_search({"location": "41.15,-8.61"}).radius_km == 50
-    assert parse_search({"q": "a", "location": "0,0"}).plan().every
-    assert parse_search({"category": "music"}).plan().keys == ("CAT#music",)
-    assert SearchQuery(limit=20).plan().keys == ("ALL",)
 
 
 def test_every_bad_field_is_named_at_once():
@@ -96,7 +92,6 @@ def test_every_bad_field_is_named_at_once():
     assert set(raised.value.details["fields"]) == {"radius_km", "limit", "date_from", "q"}
 
 
-def test_months_roll_over_at_the_year_end():
-    assert next_month("2026-12") == "2027-01" and next_month("2027-01") == "2027-02"
+def test_a_start_bound_rounds_up_to_the_next_whole_second():
     from datetime import datetime, timezone
     assert start_stamp(datetime(2026, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc)) == "2026-01-01T00:00:01Z"

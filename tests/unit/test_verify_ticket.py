@@ -6,7 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from chalicelib.adapters.keys import KeyRing
-from chalicelib.adapters.tokens import TicketSigner
+from chalicelib.adapters.tokens import EdDsaTicketSigner as TicketSigner
+from chalicelib.services.ports import TicketClaims
 from chalicelib.tools import verify_ticket
 
 
@@ -29,7 +30,7 @@ def run(capsys, *argv):
 
 
 def test_a_genuine_ticket_prints_its_claims_and_passes(signer, keys_file, capsys):
-    code = signer.sign("t1", "b1", "e1", "A-1-1")
+    code = signer.sign(TicketClaims("t1", "b1", "e1", "A-1-1"))
     status, output = run(capsys, code, "--keys-file", keys_file, "--event", "e1")
     assert status == 0
     assert json.loads(output) == {"valid": True, "tid": "t1", "bid": "b1", "eid": "e1",
@@ -37,7 +38,7 @@ def test_a_genuine_ticket_prints_its_claims_and_passes(signer, keys_file, capsys
 
 
 def test_a_ticket_with_an_edited_seat_is_rejected(signer, keys_file, capsys):
-    header, _, signature = signer.sign("t1", "b1", "e1", "B-1-1").split(".")
+    header, _, signature = signer.sign(TicketClaims("t1", "b1", "e1", "B-1-1")).split(".")
     upgraded = jwt.utils.base64url_encode(json.dumps(
         {"tid": "t1", "bid": "b1", "eid": "e1", "seat": "A-1-1"}).encode()).decode()
     status, output = run(capsys, f"{header}.{upgraded}.{signature}", "--keys-file", keys_file)
@@ -45,7 +46,7 @@ def test_a_ticket_with_an_edited_seat_is_rejected(signer, keys_file, capsys):
 
 
 def test_a_ticket_signed_with_another_key_is_rejected(signer, keys_file, capsys):
-    kid = jwt.get_unverified_header(signer.sign("t", "b", "e", "A-1-1"))["kid"]
+    kid = jwt.get_unverified_header(signer.sign(TicketClaims("t", "b", "e", "A-1-1")))["kid"]
     forged = jwt.encode({"tid": "t", "bid": "b", "eid": "e", "seat": "A-1-1"},
                         Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid})
     status, output = run(capsys, forged, "--keys-file", keys_file)
@@ -60,14 +61,14 @@ def test_an_unsigned_ticket_is_rejected(keys_file, capsys):
 
 
 def test_a_ticket_from_a_rotated_out_key_needs_fresh_keys(keys_file, capsys):
-    stranger = TicketSigner(KeyRing.generate()).sign("t", "b", "e", "A-1-1")
+    stranger = TicketSigner(KeyRing.generate()).sign(TicketClaims("t", "b", "e", "A-1-1"))
     status, output = run(capsys, stranger, "--keys-file", keys_file)
     assert status == 1 and "unknown key" in output
 
 
 def test_a_ticket_for_another_event_is_rejected_when_the_door_names_its_event(
         signer, keys_file, capsys):
-    code = signer.sign("t1", "b1", "other-event", "A-1-1")
+    code = signer.sign(TicketClaims("t1", "b1", "other-event", "A-1-1"))
     status, output = run(capsys, code, "--keys-file", keys_file, "--event", "e1")
     assert status == 1 and "another event" in output
 
@@ -79,5 +80,5 @@ def test_garbage_is_rejected_with_a_reason(keys_file, capsys):
 
 def test_unreadable_keys_are_an_error_distinct_from_a_bad_ticket(signer, tmp_path, capsys):
     missing = str(tmp_path / "nowhere.json")
-    status, output = run(capsys, signer.sign("t", "b", "e", "A-1-1"), "--keys-file", missing)
+    status, output = run(capsys, signer.sign(TicketClaims("t", "b", "e", "A-1-1")), "--keys-file", missing)
     assert status == 2 and "cannot read the ticket keys" in output

@@ -1,0 +1,139 @@
+"""Domain objects as the contract's JSON: the only place that knows the response shapes."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..domain.bookings import Booking, BookingStatus
+from ..domain.catalog import Event, PriceTier, Venue
+from ..domain.clock import from_epoch, to_rfc3339
+from ..domain.holds import HeldSeat, Hold
+from ..domain.money import Money
+from ..services.availability import AvailabilitySummary
+from ..services.bookings import BookingDetails, Receipt
+from ..services.catalog import EventPage, SeatMap
+from ..services.checkin import CheckIn
+from ..services.projections import SalesReport
+from ..services.search import EventSummary
+
+
+def money(value: Money) -> dict:
+    return {"amount": value.amount, "currency": value.currency}
+
+
+def venue(v: Venue) -> dict:
+    return {"venue_id": v.venue_id, "name": v.name, "address": v.address, "city": v.city,
+            "country": v.country, "timezone": v.timezone,
+            "location": {"lat": v.location.lat, "lng": v.location.lng}, "capacity": v.capacity,
+            "sections": list(v.sections)}
+
+
+def event(e: Event) -> dict:
+    return {"event_id": e.event_id, "name": e.name, "description": e.description,
+            "category": e.category, "performer": e.performer, "starts_at": e.starts_at,
+            "status": str(e.status), "thumbnail_url": e.thumbnail_url,
+            "max_tickets_per_order": e.max_tickets_per_order, "venue_id": e.venue_id}
+
+
+def price_tier(t: PriceTier) -> dict:
+    return {"tier_id": t.tier_id, "name": t.name, "price": money(t.price),
+            "sections": list(t.sections)}
+
+
+def availability(s: AvailabilitySummary) -> dict:
+    return {"total": s.total, "available": s.available, "held": s.held, "sold": s.sold,
+            "sections": [{"section": x.section, "total": x.total, "available": x.available,
+                          "min_price": money(x.min_price)} for x in s.sections]}
+
+
+def event_page(page: EventPage) -> dict:
+    return {"event": event(page.event), "venue": venue(page.event.venue),
+            "price_tiers": [price_tier(t) for t in page.event.price_tiers],
+            "availability_summary": availability(page.availability)}
+
+
+def event_summary(s: EventSummary) -> dict:
+    low, high = s.event.price_range()
+    v = s.event.venue
+    return {"event_id": s.event.event_id, "name": s.event.name, "category": s.event.category,
+            "starts_at": s.event.starts_at,
+            "venue": {"venue_id": v.venue_id, "name": v.name, "city": v.city},
+            "price_range": {"min": money(low), "max": money(high)},
+            "availability": s.availability, "thumbnail_url": s.event.thumbnail_url,
+            "distance_km": s.distance_km}
+
+
+def seat(s: HeldSeat, status: str) -> dict:
+    return {"seat_id": s.seat_id, "section": s.section, "row": s.row, "number": s.number,
+            "tier_id": s.tier_id, "price": money(s.price), "status": str(status)}
+
+
+def seat_map(m: SeatMap) -> dict:
+    return {"event_id": m.event_id, "seats": [seat(v.seat, v.status) for v in m.seats],
+            "seat_map_url": None}
+
+
+def hold(h: Hold, now: dt.datetime) -> dict:
+    seat_status = h.seat_status_at(now)
+    return {"hold_id": h.hold_id, "event_id": h.event_id, "status": str(h.status_at(now)),
+            "created_at": to_rfc3339(from_epoch(h.created_at)),
+            "expires_at": to_rfc3339(from_epoch(h.expires_at)),
+            "seats": [seat(s, seat_status) for s in h.seats], "total_price": money(h.total_price)}
+
+
+def first_hold(h: Hold) -> dict:
+    """The hold as its creating request answered it (what a same-key retry replays)."""
+    return hold(h, from_epoch(h.created_at))
+
+
+def booking(r: Receipt) -> dict:
+    b = r.booking
+    tickets = []
+    for t in (b.tickets if b.has_tickets() else ()):
+        status = b.ticket_status(t)
+        tickets.append({"ticket_id": t.ticket_id,
+                        "seat": seat(t.seat, "available" if status == "void" else "sold"),
+                        "price": money(t.seat.price), "status": str(status),
+                        "checked_in_at": b.checked_in.get(t.ticket_id), "qr_code": r.codes[t.ticket_id]})
+    view = {"booking_id": b.booking_id, "status": str(b.status), "event_id": b.event_id,
+            "hold_id": b.hold_id, "tickets": tickets, "total_price": money(b.total_price),
+            "confirmation_code": b.confirmation_code if b.has_tickets() else None,
+            "created_at": b.created_at}
+    if b.status == BookingStatus.FAILED and b.failure:
+        view["failure"] = {"code": b.failure.code, "message": b.failure.message}
+    if b.status == BookingStatus.PENDING and b.action_secret:
+        view["next_action"] = {"type": "confirm_payment", "client_secret": b.action_secret}
+    return view
+
+
+def booking_details(d: BookingDetails) -> dict:
+    view = booking(d.receipt)
+    return {"booking": view, "tickets": view["tickets"],
+            "event": event_summary(d.event) if d.event else None,
+            "venue": venue(d.event.event.venue) if d.event else None}
+
+
+def booking_summary(b: Booking) -> dict:
+    return {"booking_id": b.booking_id, "status": str(b.status),
+            "event": {"event_id": b.event_id, "name": b.event_name, "starts_at": b.event_starts_at},
+            "ticket_count": len(b.tickets) if b.has_tickets() else 0,
+            "total_price": money(b.total_price), "created_at": b.created_at}
+
+
+def cancellation(r: Receipt) -> dict:
+    refund = r.booking.refund
+    return {"booking": booking(r),
+            "refund": {"amount": money(refund.amount), "status": str(refund.status)}}
+
+
+def check_in(c: CheckIn) -> dict:
+    return {"ticket_id": c.ticket.ticket_id, "seat": seat(c.ticket.seat, "sold"),
+            "checked_in_at": c.checked_in_at}
+
+
+def sales(r: SalesReport) -> dict:
+    return {"event_id": r.event_id, "tickets_sold": r.tickets_sold,
+            "tickets_held": r.tickets_held, "tickets_available": r.tickets_available,
+            "revenue": money(r.revenue),
+            "by_tier": [{"tier_id": t.tier_id, "name": t.name, "sold": t.sold,
+                         "revenue": money(t.revenue)} for t in r.by_tier],
+            "updated_at": r.updated_at}

@@ -1,0 +1,53 @@
+"""What callers ask the services to do, as plain values (the API parses requests into these)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.catalog import Location, Section
+from ..domain.money import Money
+
+
+@dataclass(frozen=True)
+class NewVenue:
+    name: str
+    address: str
+    city: str
+    country: str
+    location: Location
+    timezone: str
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class NewTier:
+    name: str
+    price: Money
+    sections: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    venue_id: str
+    name: str
+    description: str
+    category: str
+    performer: str | None
+    starts_at: str
+    thumbnail_url: str | None
+    max_tickets_per_order: int
+    price_tiers: tuple[NewTier, ...]
+
+
+@dataclass(frozen=True)
+class HoldSeats:
+    event_id: str
+    seat_ids: tuple[str, ...]
+    seconds: int
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class BookHold:
+    hold_id: str
+    payment_method_id: str
+    idempotency_key: str

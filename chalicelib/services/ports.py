@@ -1,0 +1,307 @@
+"""The ports: what the services need from the world, as Protocols. Adapters implement them
+(DynamoDB, Stripe, EventBridge, ...), in-memory fakes implement them for fast tests, and one
+contract test suite per repository port keeps every implementation honest."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from ..domain.bookings import Booking
+from ..domain.catalog import Event, Layout, Venue
+from ..domain.events import DomainEvent
+from ..domain.holds import Hold, SeatState, TicketLedger
+from ..domain.money import Money
+from ..domain.search import Hit, SearchQuery
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Slice(Generic[T]):
+    """One bounded read of a list; `after` continues it (None: nothing more)."""
+
+    items: list[T]
+    after: str | None
+
+
+# --- outcomes a repository reports (not contract errors: the services decide what they mean)
+class HoldIdTaken(Exception):
+    """The hold id is already used: by the first try of this very request, or a refusal."""
+
+    def __init__(self, existing: "Hold | Refusal"):
+        super().__init__("hold id taken")
+        self.existing = existing
+
+
+class SaleChanged(Exception):
+    """The event changed (or left sale) since the caller read it."""
+
+
+class LedgerFull(Exception):
+    """The quick ticket-limit check refused: the exact count must decide."""
+
+
+class LedgerChanged(Exception):
+    """The customer's ledger changed since the caller read it."""
+
+
+class HoldNotActive(Exception):
+    """The hold was no longer active (or no longer as the caller read it)."""
+
+
+class ClaimRefused(Exception):
+    """A booking could not claim the hold; `hold` is the hold as it is (None if missing)."""
+
+    def __init__(self, hold: Hold | None):
+        super().__init__("claim refused")
+        self.hold = hold
+
+
+class CommitRefused(Exception):
+    """The hold or one of its seats changed before the booking could commit."""
+
+
+class BookingChanged(Exception):
+    """The booking was no longer in the state the caller read (a concurrent change won)."""
+
+
+# --- values the ports exchange ---------------------------------------------------------------
+@dataclass(frozen=True)
+class SaleGuard:
+    """What a hold assumes about its event; the hold's write checks it still holds."""
+
+    event_id: str
+    version: int
+    now: int
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """How a hold proves the ticket limit: a quick bound (`cap`: at most this many tickets
+    counted before it, expired-but-unswept holds included), or an exact count the caller made
+    from the ledger as read at `version` (unchanged since)."""
+
+    cap: int | None = None
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A final answer given to a hold request, kept so a same-key retry replays it."""
+
+    hold_id: str
+    user_id: str
+    request_hash: str
+    code: str
+    message: str
+    details: dict = field(default_factory=dict)
+    expires_at: int = 0
+
+
+@dataclass(frozen=True)
+class SectionCounts:
+    held: int = 0
+    sold: int = 0
+
+
+@dataclass(frozen=True)
+class TierSales:
+    sold: int = 0
+    revenue: int = 0
+
+
+@dataclass(frozen=True)
+class Counters:
+    by_section: dict[str, SectionCounts]
+    by_tier: dict[str, TierSales]
+    updated_at: str | None
+
+
+@dataclass(frozen=True)
+class Authorization:
+    authorization_id: str
+    status: str  # "authorized" | "requires_action"
+    client_secret: str | None = None
+    next_action_url: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketClaims:
+    ticket_id: str
+    booking_id: str
+    event_id: str
+    seat_id: str
+
+
+# --- ports -----------------------------------------------------------------------------------
+class Clock(Protocol):
+    """The time every rule is checked against."""
+
+    def now(self) -> dt.datetime: ...
+
+
+class CatalogRepository(Protocol):
+    """Venues (with their immutable layouts) and events."""
+
+    def add_venue(self, venue: Venue, layout: Layout) -> None: ...
+
+    def venue(self, venue_id: str) -> Venue | None: ...
+
+    def layout(self, venue_id: str) -> Layout: ...
+
+    def venues_of(self, tenant_id: str, after: str | None, limit: int) -> Slice[Venue]: ...
+
+    def add_event(self, event: Event) -> None: ...
+
+    def event(self, event_id: str) -> Event | None: ...
+
+    def events(self, event_ids: list[str]) -> dict[str, Event]: ...
+
+    def events_of(self, tenant_id: str, after: str | None, limit: int) -> Slice[Event]: ...
+
+    def publish(self, event: Event) -> None:
+        """Stores the published event and makes it searchable, together; a no-op when the
+        event was published before."""
+
+    def cancel(self, event: Event) -> None:
+        """Stores the cancelled event and takes it out of search; safe to repeat."""
+
+
+class SearchIndex(Protocol):
+    """Published events by date, category, place and words."""
+
+    def find(self, query: SearchQuery, start: str) -> tuple[list[Hit], str | None]:
+        """Hits in position order from the inclusive position `start`, at most query.limit,
+        with bounded work: returns (hits, where to go on) or (hits, None) at the end."""
+
+
+class Inventory(Protocol):
+    """Seats, holds, the customers' ticket ledgers and bookings: every change that a promise
+    depends on is one atomic, conditional write."""
+
+    # seats
+    def seat_states(self, event_id: str, section: str) -> dict[str, SeatState]: ...
+
+    # holds
+    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
+        """Takes every seat if free (by the clock in guard.now), records the hold and counts it
+        in the ledger. Raises SeatsUnavailable, HoldIdTaken, SaleChanged, LedgerFull or
+        LedgerChanged, and changes nothing then."""
+
+    def refuse_hold(self, refusal: Refusal) -> None:
+        """Keeps a final refusal under its hold id; raises HoldIdTaken if the id is used."""
+
+    def hold(self, hold_id: str) -> Hold | None: ...
+
+    def holds(self, hold_ids: list[str]) -> list[Hold]: ...
+
+    def ledger(self, event_id: str, user_id: str) -> TicketLedger: ...
+
+    def extend_hold(self, hold: Hold, expires_at: int, now: int) -> None:
+        """Raises HoldNotActive when the hold ended or expired meanwhile."""
+
+    def end_hold(self, hold: Hold, now: int) -> bool:
+        """Stores `hold`'s ended status (released/expired) and frees the seats it still owns;
+        False when it was no longer active."""
+
+    def active_holds_of(self, user_id: str, after: str | None, limit: int,
+                        now: int) -> Slice[Hold]: ...
+
+    def holds_to_sweep(self, shard: int, now: int, limit: int) -> list[str]:
+        """Ids of holds that expired by `now`, or whose booking claim went stale."""
+
+    # bookings
+    def claim_hold(self, hold_id: str, user_id: str, booking_id: str, now: int,
+                   stale_before: int) -> Hold:
+        """Marks the caller's active hold as being booked by booking_id and returns it.
+        Raises ClaimRefused(hold as it is) when it is missing, someone else's, not active,
+        already tried by booking_id, or claimed by a booking still in flight."""
+
+    def release_claim(self, hold: Hold, booking_id: str) -> None: ...
+
+    def record_failed_booking(self, booking: Booking, hold: Hold) -> None:
+        """Keeps a failed payment attempt (so a retry replays it) and frees the hold for
+        another attempt."""
+
+    def add_booking(self, booking: Booking) -> None:
+        """Stores a booking that waits for the customer or the provider (202 pending)."""
+
+    def commit_booking(self, booking: Booking, hold: Hold, now: int) -> None:
+        """Hold booked, seats sold, booking stored confirmed: all or nothing. Raises
+        CommitRefused when the hold or a seat changed."""
+
+    def save_booking(self, booking: Booking, expected: Booking) -> None:
+        """Stores a booking's new state if it is still as `expected`; raises BookingChanged."""
+
+    def cancel_booking(self, booking: Booking, previous: Booking) -> None:
+        """Booking cancelled, seats freed, ledger updated: all or nothing. Raises
+        BookingChanged when a scan or another cancel got there first."""
+
+    def booking(self, booking_id: str) -> Booking | None: ...
+
+    def bookings_of(self, user_id: str, status: str | None, after: str | None,
+                    limit: int) -> Slice[Booking]: ...
+
+    def check_in(self, booking_id: str, ticket_id: str, when: str) -> bool:
+        """Marks the ticket used; False when another scan (or a cancel) got there first."""
+
+    def bookings_to_finish(self, shard: int, older_than: str, limit: int) -> list[str]:
+        """Ids of bookings whose money has not settled yet (capture, refund, 3-D Secure)."""
+
+    @property
+    def shards(self) -> int: ...
+
+
+class Projections(Protocol):
+    """Counters fed by domain events, each event counted once."""
+
+    def apply_once(self, event_id: str, sections: dict[str, SectionCounts],
+                   tiers: dict[str, TierSales], show_id: str, now: dt.datetime) -> bool:
+        """Adds the deltas unless this event was counted before; False for a duplicate."""
+
+    def availability(self, show_id: str) -> dict[str, SectionCounts]:
+        """Held and sold seats per section (one read: the event page's budget)."""
+
+    def counters(self, show_id: str) -> Counters:
+        """Availability and sales together, with the time of the latest counted change."""
+
+
+class PaymentProvider(Protocol):
+    """Money: authorize at booking, capture once seats are committed, void or refund."""
+
+    def authorize(self, booking_id: str, amount: Money, payment_method_id: str,
+                  customer_ref: str) -> Authorization: ...
+
+    def capture(self, booking_id: str, authorization_id: str) -> None: ...
+
+    def void(self, booking_id: str, authorization_id: str | None) -> None: ...
+
+    def refund(self, booking_id: str, authorization_id: str, amount: Money | None = None) -> str: ...
+
+    def state(self, authorization_id: str) -> str: ...
+
+
+class Publisher(Protocol):
+    """Domain events out to their consumers."""
+
+    def publish(self, events: list[DomainEvent]) -> None: ...
+
+
+class TicketSigner(Protocol):
+    """Signed ticket codes a door scanner verifies offline."""
+
+    def sign(self, claims: TicketClaims) -> str: ...
+
+    def verify(self, code: str) -> TicketClaims: ...
+
+    def public_keys(self) -> list[dict]: ...
+
+
+class CursorCodec(Protocol):
+    """Opaque, tamper-proof cursors bound to the caller and query that got them."""
+
+    def encode(self, position: dict, scope: str) -> str: ...
+
+    def decode(self, cursor: str, scope: str) -> dict: ...
+
