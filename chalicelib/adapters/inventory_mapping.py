@@ -74,7 +74,7 @@ def hold_doc(hold: Hold) -> dict:
             "seats": [seat_to_doc(s) for s in hold.seats],
             "total_price": hold.total_price.to_dict(), "request_hash": hold.request_hash,
             "event_name": hold.event_name, "event_starts_at": hold.event_starts_at,
-            "first_expires_at": hold.first_expires_at or hold.expires_at}
+            "first_expires_at": hold.first_expires_at}
 
 
 def hold_from_item(item) -> Hold:

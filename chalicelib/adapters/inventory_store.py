@@ -81,19 +81,21 @@ class DynamoInventory:
             failure = e.failure
             if failure.failed("HOLD#"):
                 raise HoldIdTaken(_hold_or_refusal(failure.old(failure.failed("HOLD#")[0]))) from e
-            if failure.failed("EVENT#") or ("", "") in failure.failed_keys:
+            if failure.failed("EVENT#"):
                 raise SaleChanged() from e
-            if failure.failed("LEDGER#"):
+            if failure.failed("LEDGER#") or ("", "") in failure.failed_keys:
+                # (a missing item fails only the ledger's version check: events are never deleted)
                 raise (LedgerFull() if limit.cap is not None else LedgerChanged()) from e
             raise errors.SeatsUnavailable([sk for _, sk in failure.failed("SEATS#")]) from e
 
     def refuse_hold(self, refusal: Refusal) -> None:
         doc = {"hold_id": refusal.hold_id, "request_hash": refusal.request_hash,
-               "code": refusal.code, "message": refusal.message, "details": refusal.details}
+               "code": refusal.code, "message": refusal.message, "details": refusal.details,
+               "refused_at": refusal.refused_at}
         try:
             HoldItem(pk=hold_pk(refusal.hold_id), sk="HOLD", status=REFUSED,
                      user_id=refusal.user_id, doc=doc,
-                     ttl=refusal.expires_at + REFUSAL_TTL_SECONDS).save(
+                     ttl=refusal.refused_at + REFUSAL_TTL_SECONDS).save(
                 condition=HoldItem.pk.does_not_exist())
         except PutError as e:
             if not _conditional(e):
@@ -227,7 +229,7 @@ class DynamoInventory:
         item = self._booking_item(booking)
 
         def build(tx, claimed: bool):
-            tx.save(item, condition=BookingItem.pk.does_not_exist())
+            tx.save(item, condition=BookingItem.pk.does_not_exist(), return_values="ALL_OLD")
             actions = [HoldItem.tried.add({booking.booking_id})]
             if claimed:
                 actions += [HoldItem.claim_id.remove(), HoldItem.claim_at.remove(),
@@ -392,7 +394,7 @@ def _hold_or_refusal(raw) -> Hold | Refusal:
     from .catalog_store import as_plain
     doc = as_plain(item.doc)
     return Refusal(doc["hold_id"], item.user_id, doc["request_hash"], doc["code"],
-                   doc["message"], doc.get("details") or {})
+                   doc["message"], doc.get("details") or {}, int(doc.get("refused_at", 0)))
 
 
 def _far_claim() -> int:

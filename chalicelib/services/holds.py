@@ -53,10 +53,11 @@ class HoldService:
                                           unknown_seat_ids=unknown)
         check_request_size(len(command.seat_ids), event.max_tickets_per_order)
         seats = tuple(self._seat(event, sid) for sid in command.seat_ids)
+        expires = min(epoch(now) + command.seconds, event.starts_epoch)
         return Hold(hold_id, principal.sub, event.event_id, event.tenant_id, HoldStatus.ACTIVE,
-                    epoch(now), min(epoch(now) + command.seconds, event.starts_epoch), seats,
-                    total([s.price for s in seats], event.currency), body_hash,
-                    event_name=event.name, event_starts_at=event.starts_at)
+                    epoch(now), expires, seats, total([s.price for s in seats], event.currency),
+                    body_hash, event_name=event.name, event_starts_at=event.starts_at,
+                    first_expires_at=expires)
 
     def _write(self, hold: Hold, event: Event) -> None:
         """One transaction with a quick limit bound; the exact count decides when it refuses."""

@@ -96,7 +96,7 @@ class Refusal:
     code: str
     message: str
     details: dict = field(default_factory=dict)
-    expires_at: int = 0
+    refused_at: int = 0
 
 
 @dataclass(frozen=True)

@@ -106,14 +106,6 @@ def test_another_customers_hold_and_booking_are_404(world, http):
         assert response.status_code == 404 and response.json()["error"]["details"] == {"resource": "booking"}
 
 
-def test_booking_makes_at_most_six_dynamodb_requests_with_one_seat_transaction(world, meter):
-    customer, hold, _ = held(world)
-    with meter.counting() as counts:
-        assert world.book(customer, hold["hold_id"]).status_code == 201
-    assert sum(counts.values()) <= 6, counts
-    assert counts.get("TransactWriteItems") == 1, counts
-
-
 def test_history_is_newest_first_filtered_and_its_cursor_is_tamper_proof(world, http, clock):
     org, venue, event = world.on_sale()
     customer = world.customer()
@@ -224,3 +216,42 @@ def test_holds_end_when_the_event_starts_and_cannot_be_booked_after(world, http,
     late = world.book(customer, other["hold_id"])
     assert late.status_code in (409, 410)
     assert code_of(late) in ("EVENT_NOT_ON_SALE", "HOLD_EXPIRED")
+
+
+def test_failed_attempts_stay_out_of_the_history_unless_asked_for(world, http):
+    customer, hold, _ = held(world)
+    declined = world.book(customer, hold["hold_id"], "pm_card_chargeDeclined").json()
+    assert declined["error"]["code"] == "PAYMENT_DECLINED"
+    booked = world.book(customer, hold["hold_id"]).json()
+    listed = http.request("GET", "/users/me/bookings", token=customer).json()["bookings"]
+    assert [b["booking_id"] for b in listed] == [booked["booking_id"]]
+    failed = http.request("GET", "/users/me/bookings?status=failed", token=customer).json()["bookings"]
+    assert len(failed) == 1 and failed[0]["status"] == "failed" and failed[0]["ticket_count"] == 0
+    detail = http.request("GET", f"/bookings/{failed[0]['booking_id']}", token=customer).json()
+    assert detail["booking"]["tickets"] == [] and detail["booking"]["confirmation_code"] is None
+    assert detail["booking"]["failure"]["code"] == "PAYMENT_DECLINED"
+
+
+def test_racing_bookings_of_one_hold_leave_one_booking_and_no_failed_ones(world, http):
+    customer, hold, _ = held(world)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(world.book(customer, hold["hold_id"])))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in results).count(201) == 1
+    assert {r.json()["error"]["code"] for r in results if r.status_code != 201} <= {
+        "CONFLICT", "HOLD_ALREADY_BOOKED"}
+    for status in ("", "?status=failed"):
+        listed = http.request("GET", f"/users/me/bookings{status}", token=customer).json()["bookings"]
+        assert len(listed) == (0 if status else 1)
+
+
+def test_a_booking_takes_at_most_three_requests_one_of_them_the_seat_transaction(world, meter):
+    customer, hold, _ = held(world)
+    with meter.counting() as counts:
+        assert world.book(customer, hold["hold_id"]).status_code == 201
+    assert sum(counts.values()) <= 3, counts
+    assert counts.get("TransactWriteItems") == 1, counts

@@ -228,3 +228,12 @@ def test_a_retried_create_with_the_same_idempotency_key_creates_one_venue(world,
 def test_coordinates_are_kept_to_seven_decimals(world, http):
     venue = world.venue(world.organizer(), location={"lat": 1e-320, "lng": 12.123456789})
     assert venue["location"] == {"lat": 0.0, "lng": 12.1234568}
+
+
+def test_a_weak_validator_matches_as_rfc_9110_says(world, http):
+    org, venue, event = world.on_sale()
+    for path in (f"/events/{event['event_id']}", f"/events/{event['event_id']}/seats?section=A"):
+        etag = http.request("GET", path).headers["etag"]
+        for header in (f"W/{etag}", f'"nope", W/{etag}', etag):
+            assert http.request("GET", path, headers={"If-None-Match": header}).status_code == 304
+        assert http.request("GET", path, headers={"If-None-Match": 'W/"nope"'}).status_code == 200

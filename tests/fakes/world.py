@@ -1,0 +1,115 @@
+"""The services wired to in-memory fakes, as bootstrap wires them to AWS: for unit tests."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from chalicelib.adapters.keys import KeyRing
+from chalicelib.adapters.payments import InMemoryPaymentProvider
+from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacCursorCodec
+from chalicelib.domain.catalog import Location, Row, Section
+from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.money import Money
+from chalicelib.services.availability import Availability
+from chalicelib.services.bookings import BookingService
+from chalicelib.services.catalog import CatalogService
+from chalicelib.services.checkin import CheckInService
+from chalicelib.services.commands import BookHold, HoldSeats, NewEvent, NewTier, NewVenue
+from chalicelib.services.holds import HoldService
+from chalicelib.services.paging import Paging
+from chalicelib.services.projections import ProjectionService
+from chalicelib.services.sale_cache import SaleCache
+from chalicelib.services.search import SearchService
+
+from .catalog import InMemoryCatalog, InMemorySearchIndex
+from .inventory import InMemoryInventory
+from .projections import InMemoryProjections
+
+_counter = [0]
+
+
+def uid(prefix: str) -> str:
+    _counter[0] += 1
+    return f"{prefix}-{_counter[0]}"
+
+
+@dataclass
+class World:
+    clock: FixedClock
+    catalog_store: InMemoryCatalog
+    inventory: InMemoryInventory
+    projection_store: InMemoryProjections
+    payments: InMemoryPaymentProvider
+    signer: EdDsaTicketSigner
+    catalog: CatalogService
+    holds: HoldService
+    bookings: BookingService
+    projections: ProjectionService
+    search: SearchService
+    checkins: CheckInService
+
+    # people ---------------------------------------------------------------------------------
+    @staticmethod
+    def customer(sub: str | None = None) -> Principal:
+        return Principal(sub or uid("cust"), None, ("customer",), None)
+
+    @staticmethod
+    def organizer(tenant: str | None = None) -> Principal:
+        return Principal(uid("org"), None, ("organizer",), tenant or uid("tenant"))
+
+    # catalog --------------------------------------------------------------------------------
+    def venue(self, org: Principal, sections=None, lat=41.15, lng=-8.61, **fields):
+        sections = sections or (Section("A", (Row("1", 10), Row("2", 10))),
+                                Section("B", (Row("1", 10),)))
+        values = dict(name="Test Hall", address="1 Main St", city="Porto", country="PT",
+                      location=Location(lat, lng), timezone="UTC", sections=tuple(sections))
+        values.update(fields)
+        return self.catalog.create_venue(org, NewVenue(**values))
+
+    def event(self, org: Principal, venue, publish=True, days=10.0, max_tickets=8, **fields):
+        starts = to_rfc3339(self.clock.now() + dt.timedelta(days=days))
+        names = venue.sections
+        tiers = (NewTier("Main", Money(5000, "EUR"), names[:1]),) + (
+            (NewTier("Cheap", Money(2000, "EUR"), tuple(names[1:])),) if len(names) > 1 else ())
+        values = dict(venue_id=venue.venue_id, name="Test Show", description="A show.",
+                      category="concert", performer=None, starts_at=starts, thumbnail_url=None,
+                      max_tickets_per_order=max_tickets, price_tiers=tiers)
+        values.update(fields)
+        event = self.catalog.create_event(org, NewEvent(**values))
+        return self.catalog.publish(org, event.event_id) if publish else event
+
+    def on_sale(self, **kwargs):
+        org = self.organizer()
+        venue = self.venue(org)
+        return org, venue, self.event(org, venue, **kwargs)
+
+    # buying ---------------------------------------------------------------------------------
+    def hold(self, customer: Principal, event_id: str, seats, seconds=600, key=None):
+        hold, _ = self.holds.place(customer, HoldSeats(event_id, tuple(seats), seconds, key))
+        return hold
+
+    def book(self, customer: Principal, hold_id: str, pm="pm_card_visa", key=None):
+        return self.bookings.book(customer, BookHold(hold_id, pm, key or uid("key")))
+
+
+def build_world(start: dt.datetime | None = None) -> World:
+    clock = FixedClock(start or dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
+    keyring = KeyRing.generate()
+    catalog_store = InMemoryCatalog()
+    inventory = InMemoryInventory(catalog_store)
+    projection_store = InMemoryProjections()
+    payments = InMemoryPaymentProvider()
+    signer = EdDsaTicketSigner(keyring)
+    paging = Paging(HmacCursorCodec(keyring))
+    availability = Availability(projection_store)
+    return World(
+        clock, catalog_store, inventory, projection_store, payments, signer,
+        catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
+        holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
+        bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
+                                clock),
+        projections=ProjectionService(projection_store, catalog_store, availability, clock),
+        search=SearchService(InMemorySearchIndex(catalog_store), catalog_store, availability,
+                             paging, clock),
+        checkins=CheckInService(catalog_store, inventory, signer, clock))
