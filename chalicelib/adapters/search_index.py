@@ -96,10 +96,7 @@ class _Stream:
 
 
 class DynamoSearchIndex:
-    """Reads index partitions of the catalog table; counts what it reads."""
-
-    def __init__(self):
-        self.items_read = 0
+    """Reads index partitions of the catalog table."""
 
     def find(self, query: rules.SearchQuery, start: str):
         """Hits in order from the inclusive key `start`: (hits, where to go on or None).
@@ -147,14 +144,11 @@ class DynamoSearchIndex:
         return True
 
     def _months(self, first: str, last: str, limit: int) -> list[str]:
-        items = list(CatalogItem.query(MONTHS_KEY, CatalogItem.sk.between(first, last),
-                                       limit=limit))
-        self.items_read += len(items)
-        return [i.sk for i in items]
+        return [i.sk for i in CatalogItem.query(MONTHS_KEY, CatalogItem.sk.between(first, last),
+                                                limit=limit)]
 
     def _read(self, pk: str, start: str, end: str, limit: int):
-        items = list(CatalogItem.query(pk, CatalogItem.sk.between(start, end), limit=limit))
-        self.items_read += len(items)
+        items = CatalogItem.query(pk, CatalogItem.sk.between(start, end), limit=limit)
         rows = [IndexRow(i.sk, i.status, as_plain(i.doc)) for i in items]
         return rows, (rows[-1].sk if len(rows) == limit else None)
 
