@@ -1,0 +1,66 @@
+"""A deployed stage refuses to start on test doubles or placeholder settings, with one clear
+line; the local stage runs on its own test doubles."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = {"COGNITO_USER_POOL_ID": "us-east-1_AbCdEf123", "COGNITO_CLIENT_ID": "4abc567defg",
+        "SIGNING_KEY_PARAMETER": "/boxoffice/prod/signing-seeds",
+        "STRIPE_API_KEY_PARAMETER": "/boxoffice/prod/stripe-api-key",
+        "STRIPE_WEBHOOK_SECRET_PARAMETER": "/boxoffice/prod/stripe-webhook-secret"}
+
+
+def problems(stage: str, **env) -> list[str]:
+    return Settings.from_env({"BOXOFFICE_STAGE": stage, **env}).startup_problems()
+
+
+def test_the_local_stage_runs_on_test_doubles():
+    assert problems("local") == [] and problems("local", PAYMENTS="memory") == []
+
+
+def test_prod_with_real_settings_starts():
+    assert problems("prod", PAYMENTS="stripe", **GOOD) == []
+
+
+@pytest.mark.parametrize("payments", ["memory", "dynamo-test"])
+def test_prod_never_takes_test_payments(payments):
+    assert any("prod needs stripe" in p or "one process" in p
+               for p in problems("prod", PAYMENTS=payments, **GOOD))
+
+
+def test_dev_may_use_the_durable_test_provider_but_not_the_in_memory_one():
+    assert problems("dev", PAYMENTS="dynamo-test", **GOOD) == []
+    assert problems("dev", PAYMENTS="memory", **GOOD)
+
+
+@pytest.mark.parametrize("name", ["COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID",
+                                  "SIGNING_KEY_PARAMETER", "STRIPE_API_KEY_PARAMETER",
+                                  "STRIPE_WEBHOOK_SECRET_PARAMETER"])
+@pytest.mark.parametrize("value", ["", "SET_ME_app_client_id"])
+def test_a_placeholder_or_missing_setting_is_named(name, value):
+    found = problems("prod", PAYMENTS="stripe", **{**GOOD, name: value})
+    assert len(found) == 1 and found[0].startswith(name)
+
+
+def test_an_unknown_provider_is_named():
+    assert problems("local", PAYMENTS="paypal") == [
+        "PAYMENTS='paypal' is not one of memory, dynamo-test, stripe"]
+
+
+def test_importing_the_app_on_a_misconfigured_prod_fails_with_one_clear_line():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO", "PAYMENTS"))}
+    env.update(BOXOFFICE_STAGE="prod", PAYMENTS="memory", COGNITO_USER_POOL_ID="SET_ME_pool",
+               AWS_DEFAULT_REGION="us-east-1")
+    result = subprocess.run([sys.executable, "-c", "import app"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    refusals = [line for line in (result.stdout + result.stderr).splitlines()
+                if "refuses to start stage 'prod'" in line]
+    assert refusals and "COGNITO_USER_POOL_ID is a placeholder" in refusals[-1]
+    assert "PAYMENTS=memory" in refusals[-1]
