@@ -5,17 +5,23 @@ from ..bootstrap import container
 from ..domain import errors
 from ..domain.bookings import BookingStatus
 from ..services.commands import BookHold, HoldSeats
-from . import views
+from . import models, views
 from .auth import jwt_auth
 from .http import (REPLAYED, Routes, body, caller, idempotency_key, json_response, page_params,
                    query)
 from .replay import once
 from .schemas import BookingIn, ExtendIn, HoldIn
+from .search import PAGE
+from .spec import Query, RouteDoc
 
 customer = Routes(__name__)
 
 
-@customer.route("/bookings/hold", methods=["POST"], authorizer=jwt_auth)
+@customer.route("/bookings/hold", methods=["POST"], authorizer=jwt_auth, doc=RouteDoc(
+    "Hold seats", "holds", models.Hold, status=201, request=HoldIn, role="customer",
+    idempotent=True, errors=("NOT_FOUND", "SEATS_UNAVAILABLE", "EVENT_NOT_ON_SALE",
+                             "EVENT_CANCELLED", "TICKET_LIMIT_EXCEEDED", "IDEMPOTENCY_KEY_REUSED",
+                             "CONFLICT")))
 def place_hold():
     # Not `once()`: the hold id is derived from the key instead, so a retry is answered by
     # the same single transaction and a first hold stays at one write.
@@ -30,7 +36,9 @@ def place_hold():
     return json_response(views.hold(hold, c.clock.now()), 201)
 
 
-@customer.route("/users/me/holds", methods=["GET"], authorizer=jwt_auth)
+@customer.route("/users/me/holds", methods=["GET"], authorizer=jwt_auth, doc=RouteDoc(
+    "My active holds", "holds", models.HoldList, role="customer", query=PAGE,
+    errors=("INVALID_CURSOR",)))
 def my_holds():
     request = customer.current_request
     cursor, limit = page_params(query(request))
@@ -40,19 +48,25 @@ def my_holds():
     return {"holds": [views.hold(h, now) for h in page.items], "next_cursor": page.next_cursor}
 
 
-@customer.route("/bookings/hold/{hold_id}", methods=["GET"], authorizer=jwt_auth)
+@customer.route("/bookings/hold/{hold_id}", methods=["GET"], authorizer=jwt_auth, doc=RouteDoc(
+    "Read a hold", "holds", models.Hold, role="customer", errors=("NOT_FOUND",)))
 def get_hold(hold_id):
     c = container()
     return views.hold(c.holds.owned(caller(customer.current_request), hold_id), c.clock.now())
 
 
-@customer.route("/bookings/hold/{hold_id}", methods=["DELETE"], authorizer=jwt_auth)
+@customer.route("/bookings/hold/{hold_id}", methods=["DELETE"], authorizer=jwt_auth, doc=RouteDoc(
+    "Release a hold", "holds", None, status=204, role="customer",
+    errors=("NOT_FOUND", "HOLD_ALREADY_BOOKED", "CONFLICT")))
 def release_hold(hold_id):
     container().holds.release(caller(customer.current_request), hold_id)
     return json_response("", 204)
 
 
-@customer.route("/bookings/hold/{hold_id}/extend", methods=["POST"], authorizer=jwt_auth)
+@customer.route("/bookings/hold/{hold_id}/extend", methods=["POST"], authorizer=jwt_auth, doc=RouteDoc(
+    "Extend a hold", "holds", models.Hold, request=ExtendIn, role="customer", idempotent=True,
+    errors=("NOT_FOUND", "HOLD_EXPIRED", "HOLD_ALREADY_BOOKED", "CONFLICT",
+            "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE")))
 def extend_hold(hold_id):
     request = customer.current_request
     principal = caller(request)
@@ -63,7 +77,14 @@ def extend_hold(hold_id):
                                    c.clock.now()))
 
 
-@customer.route("/bookings", methods=["POST"], authorizer=jwt_auth)
+@customer.route("/bookings", methods=["POST"], authorizer=jwt_auth, doc=RouteDoc(
+    "Book a hold (pay)", "bookings", models.Booking, status=201, also=(202,), request=BookingIn,
+    role="customer", idempotent=True, key_required=True,
+    errors=("IDEMPOTENCY_KEY_REQUIRED", "NOT_FOUND", "HOLD_EXPIRED", "HOLD_ALREADY_BOOKED",
+            "EVENT_NOT_ON_SALE", "PAYMENT_DECLINED", "PAYMENT_PROVIDER_ERROR", "CONFLICT",
+            "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"),
+    description="202 with status pending when the customer must confirm the payment "
+                "(3-D Secure): poll GET /bookings/{booking_id}."))
 def book():
     # Not `once()` either: the booking id is derived from the key, and the hold records the
     # attempt, so a booking costs three writes and a retry finds the first outcome.
@@ -77,13 +98,20 @@ def book():
                          REPLAYED if receipt.replayed else None)
 
 
-@customer.route("/bookings/{booking_id}", methods=["GET"], authorizer=jwt_auth)
+@customer.route("/bookings/{booking_id}", methods=["GET"], authorizer=jwt_auth, doc=RouteDoc(
+    "Read a booking with its tickets", "bookings", models.BookingDetails, role="customer",
+    errors=("NOT_FOUND",)))
 def get_booking(booking_id):
     details = container().bookings.details(caller(customer.current_request), booking_id)
     return views.booking_details(details)
 
 
-@customer.route("/users/me/bookings", methods=["GET"], authorizer=jwt_auth)
+@customer.route("/users/me/bookings", methods=["GET"], authorizer=jwt_auth, doc=RouteDoc(
+    "My bookings", "bookings", models.BookingList, role="customer",
+    query=(Query("status", "pending | confirmed | failed | cancelled (failed attempts are "
+                           "listed only when asked for)",
+                 {"type": "string", "enum": ["pending", "confirmed", "failed", "cancelled"]}),
+           *PAGE), errors=("INVALID_CURSOR",)))
 def my_bookings():
     request = customer.current_request
     params = query(request)
@@ -96,7 +124,10 @@ def my_bookings():
             "next_cursor": page.next_cursor}
 
 
-@customer.route("/bookings/{booking_id}/cancel", methods=["POST"], authorizer=jwt_auth)
+@customer.route("/bookings/{booking_id}/cancel", methods=["POST"], authorizer=jwt_auth, doc=RouteDoc(
+    "Cancel a booking (refund)", "bookings", models.Cancellation, role="customer",
+    idempotent=True, errors=("NOT_FOUND", "CANCELLATION_CLOSED", "CONFLICT",
+                             "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE")))
 def cancel_booking(booking_id):
     request = customer.current_request
     principal = caller(request)

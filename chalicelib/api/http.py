@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from ..domain import errors
 from ..domain.identity import Principal
 from . import errors as api_errors
+from . import spec
 from .schemas import field_messages
+from .spec import RouteDoc
 
 MAX_BODY_BYTES = 64 * 1024
 REPLAYED = {"Idempotent-Replayed": "true"}
@@ -20,10 +22,15 @@ MAX_ID_LENGTH = 128
 
 
 class Routes(Blueprint):
-    """A Blueprint whose views answer domain errors with the contract's envelope."""
+    """A Blueprint whose views answer domain errors with the contract's envelope, and whose
+    routes say what they answer (the route table the OpenAPI document is built from)."""
 
-    def route(self, path: str, **kwargs):
+    def route(self, path: str, doc: RouteDoc | None = None, **kwargs):
         register = super().route(path, **kwargs)
+        if doc is None:
+            raise TypeError(f"{path}: every route documents what it answers (doc=RouteDoc(...))")
+        for method in kwargs.get("methods", ["GET"]):
+            spec.register(method, path, doc)
 
         def decorator(view):
             @functools.wraps(view)

@@ -1,14 +1,17 @@
 """Public routes: health, dev tokens (local stage), event pages and seat maps."""
 from __future__ import annotations
 
+import functools
+
 from ..bootstrap import container
 from ..domain import errors
 from ..domain.clock import from_epoch, to_rfc3339
 from ..domain.holds import SeatStatus
 from ..services.ids import request_hash
-from . import views
+from . import models, views
 from .http import Routes, body, cached, json_response, query
 from .schemas import DevTokenIn
+from .spec import Query, RouteDoc
 
 public = Routes(__name__)
 
@@ -17,12 +20,30 @@ def etag_of(body) -> str:
     return f'"{request_hash(body)[:32]}"'
 
 
-@public.route("/health", methods=["GET"])
+@public.route("/health", methods=["GET"], doc=RouteDoc(
+    "Health check", "public", models.Health, description="On every stage."))
 def health():
     return {"status": "ok"}
 
 
-@public.route("/dev/token", methods=["POST"])
+@public.route("/openapi.json", methods=["GET"], doc=RouteDoc(
+    "This API's OpenAPI 3.1 document", "public", None,
+    description="The document in docs/openapi.json, built from the route table and models."))
+def openapi_document():
+    return json_response(_openapi(), 200, {"Cache-Control": "public, max-age=300"})
+
+
+@functools.lru_cache(maxsize=1)
+def _openapi() -> dict:
+    """Built on first request, not at cold start (it needs every model's schema)."""
+    from .openapi import build
+    return build()
+
+
+@public.route("/dev/token", methods=["POST"], doc=RouteDoc(
+    "Issue a local-stage token", "local stage", models.DevToken, request=DevTokenIn,
+    errors=("NOT_FOUND",), idempotent=True,
+    description="Local stage only (404 on deployed stages): a JWT signed with the stage's key."))
 def dev_token():
     issuer = container().token_issuer
     if issuer is None:
@@ -32,13 +53,19 @@ def dev_token():
     return json_response({"token": token, "expires_at": to_rfc3339(from_epoch(expires))})
 
 
-@public.route("/events/{event_id}", methods=["GET"])
+@public.route("/events/{event_id}", methods=["GET"], doc=RouteDoc(
+    "The event page", "events", models.EventPage, errors=("NOT_FOUND",), cached=True,
+    description="Unknown or unpublished event: 404. Cache-Control: public, max-age=30."))
 def event_page(event_id):
     page = views.event_page(container().catalog.event_page(event_id))
     return cached(public.current_request, page, etag_of(page), "public, max-age=30")
 
 
-@public.route("/events/{event_id}/seats", methods=["GET"])
+@public.route("/events/{event_id}/seats", methods=["GET"], doc=RouteDoc(
+    "The seat map", "events", models.SeatMap, errors=("NOT_FOUND",), cached=True,
+    query=(Query("section", "One section; required above 5,000 seats."),
+           Query("status", "available | held | sold",
+                 {"type": "string", "enum": ["available", "held", "sold"]}))))
 def event_seats(event_id):
     params = query(public.current_request)
     status = params.get("status")

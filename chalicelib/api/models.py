@@ -1,0 +1,273 @@
+"""The contract's response bodies as models: the OpenAPI document is generated from these and
+the route table (api/spec.py), and the API tests check every answer against that document.
+Views build plain dicts (cheap on the hot path); these models describe them exactly."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    # Schemas are built on first use (the OpenAPI tool, tests), never at a Lambda's cold start.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+
+Timestamp = str  # RFC 3339 UTC, e.g. 2026-12-01T20:00:00Z
+
+
+class Money(Body):
+    amount: int = Field(description="Minor units (cents).", examples=[15000])
+    currency: str = Field(description="ISO 4217 code.", examples=["EUR"])
+
+
+class ErrorDetail(Body):
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    code: str = Field(examples=["SEATS_UNAVAILABLE"])
+    message: str
+    details: dict = Field(default_factory=dict, description="Machine-readable context; may be empty.")
+
+
+class Error(Body):
+    error: ErrorDetail
+
+
+class Health(Body):
+    status: Literal["ok"]
+
+
+class DevToken(Body):
+    token: str
+    expires_at: Timestamp
+
+
+class LatLng(Body):
+    lat: float
+    lng: float
+
+
+class Venue(Body):
+    venue_id: str
+    name: str
+    address: str
+    city: str
+    country: str
+    timezone: str
+    location: LatLng
+    capacity: int
+    sections: list[str]
+
+
+class Event(Body):
+    event_id: str
+    name: str
+    description: str
+    category: str
+    performer: str | None
+    starts_at: Timestamp
+    status: Literal["draft", "published", "cancelled"]
+    thumbnail_url: str | None
+    max_tickets_per_order: int
+    venue_id: str
+
+
+class PriceTier(Body):
+    tier_id: str
+    name: str
+    price: Money
+    sections: list[str]
+
+
+class SectionAvailability(Body):
+    section: str
+    total: int
+    available: int
+    min_price: Money
+
+
+class AvailabilitySummary(Body):
+    total: int
+    available: int
+    held: int
+    sold: int
+    sections: list[SectionAvailability]
+
+
+class EventPage(Body):
+    event: Event
+    venue: Venue
+    price_tiers: list[PriceTier]
+    availability_summary: AvailabilitySummary
+
+
+class VenueRef(Body):
+    venue_id: str
+    name: str
+    city: str
+
+
+class PriceRange(Body):
+    min: Money
+    max: Money
+
+
+class EventSummary(Body):
+    event_id: str
+    name: str
+    category: str
+    starts_at: Timestamp
+    venue: VenueRef
+    price_range: PriceRange
+    availability: Literal["available", "limited", "sold_out"]
+    thumbnail_url: str | None
+    distance_km: float | None
+
+
+class EventSearch(Body):
+    events: list[EventSummary]
+    next_cursor: str | None
+
+
+class Seat(Body):
+    seat_id: str = Field(examples=["A-12-7"])
+    section: str
+    row: str
+    number: int
+    tier_id: str
+    price: Money
+    status: Literal["available", "held", "sold"]
+
+
+class SeatMap(Body):
+    event_id: str
+    seats: list[Seat]
+    seat_map_url: str | None
+
+
+class Hold(Body):
+    hold_id: str
+    event_id: str
+    status: Literal["active", "expired", "released", "booked"]
+    created_at: Timestamp
+    expires_at: Timestamp
+    seats: list[Seat]
+    total_price: Money
+
+
+class HoldList(Body):
+    holds: list[Hold]
+    next_cursor: str | None
+
+
+class Ticket(Body):
+    ticket_id: str
+    seat: Seat
+    price: Money
+    status: Literal["valid", "void", "checked_in"]
+    checked_in_at: Timestamp | None
+    qr_code: str = Field(description="EdDSA-signed JWT a door scanner verifies offline.")
+
+
+class Failure(Body):
+    code: str
+    message: str
+
+
+class NextAction(Body):
+    type: Literal["confirm_payment"]
+    client_secret: str = Field(description="Hand to Stripe.js (handleNextAction) to finish 3-D Secure.")
+
+
+class Booking(Body):
+    booking_id: str
+    status: Literal["pending", "confirmed", "failed", "cancelled"]
+    event_id: str
+    hold_id: str
+    tickets: list[Ticket]
+    total_price: Money
+    confirmation_code: str | None = Field(description="6-10 chars A-Z0-9; null until confirmed.")
+    created_at: Timestamp
+    failure: Failure | None = Field(default=None, description="Only on failed bookings.")
+    next_action: NextAction | None = Field(default=None, description="Only while pending on the customer.")
+
+
+class BookingDetails(Body):
+    booking: Booking
+    tickets: list[Ticket]
+    event: EventSummary | None
+    venue: Venue | None
+
+
+class EventRef(Body):
+    event_id: str
+    name: str
+    starts_at: Timestamp
+
+
+class BookingSummary(Body):
+    booking_id: str
+    status: Literal["pending", "confirmed", "failed", "cancelled"]
+    event: EventRef
+    ticket_count: int
+    total_price: Money
+    created_at: Timestamp
+
+
+class BookingList(Body):
+    bookings: list[BookingSummary]
+    next_cursor: str | None
+
+
+class Refund(Body):
+    amount: Money
+    status: Literal["succeeded", "pending"]
+
+
+class Cancellation(Body):
+    booking: Booking
+    refund: Refund
+
+
+class VenueList(Body):
+    venues: list[Venue]
+    next_cursor: str | None
+
+
+class EventList(Body):
+    events: list[Event]
+    next_cursor: str | None
+
+
+class TierSales(Body):
+    tier_id: str
+    name: str
+    sold: int
+    revenue: Money
+
+
+class Sales(Body):
+    event_id: str
+    tickets_sold: int
+    tickets_held: int
+    tickets_available: int
+    revenue: Money
+    by_tier: list[TierSales]
+    updated_at: Timestamp
+
+
+class TicketKey(Body):
+    kid: str
+    alg: Literal["EdDSA"]
+    crv: Literal["Ed25519"]
+    public_key: str = Field(description="Raw public key, base64url.")
+    public_key_pem: str
+
+
+class TicketKeys(Body):
+    keys: list[TicketKey]
+
+
+class CheckIn(Body):
+    ticket_id: str
+    seat: Seat
+    checked_in_at: Timestamp

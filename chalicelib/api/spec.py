@@ -1,0 +1,55 @@
+"""The route table: every route says what it answers, and the OpenAPI 3.1 document is built
+from it and the models (one source of truth; `python -m chalicelib.tools.openapi` writes
+docs/openapi.json, and a test fails when the file is stale)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+PATH_PARAM = re.compile(r"{([a-z_]+)}")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    description: str
+    schema: dict = field(default_factory=lambda: {"type": "string"})
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What a route answers: its success status and body model, its request body model, its
+    query parameters, and the contract error codes it may give (statuses follow the codes)."""
+
+    summary: str
+    tag: str
+    body: type | None = None  # the success body's model; None for an empty body (204)
+    status: int = 200
+    also: tuple[int, ...] = ()  # other success statuses with the same body (e.g. 202, 200)
+    request: type | None = None
+    query: tuple[Query, ...] = ()
+    errors: tuple[str, ...] = ()
+    role: str | None = None  # None: public; "customer": any signed-in user; "organizer"
+    cached: bool = False  # sends ETag and answers If-None-Match with 304
+    idempotent: bool = False  # takes Idempotency-Key (every POST does; some require it)
+    key_required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    doc: RouteDoc
+
+
+ROUTES: list[Route] = []
+
+
+def register(method: str, path: str, doc: RouteDoc) -> None:
+    ROUTES.append(Route(method, path, doc))
+
+
+def path_params(path: str) -> list[str]:
+    return PATH_PARAM.findall(path)
