@@ -10,7 +10,7 @@ from ..domain import errors
 from ..domain.money import Money
 from . import payment_test_methods as methods
 from .bound_models import bound
-from .payment_port import (AUTHORIZED, CAPTURED, FAILED, REFUNDED, REQUIRES_ACTION, VOIDED,
+from ..services.ports import (AUTHORIZED, CAPTURED, FAILED, REFUNDED, REQUIRES_ACTION, VOIDED,
                            Authorization)
 
 SORT_KEY = "PAYMENT"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..domain import errors
 from ..domain.money import Money
-from .payment_port import AUTHORIZED, REQUIRES_ACTION, Authorization
+from ..services.ports import AUTHORIZED, REQUIRES_ACTION, Authorization
 
 APPROVE = "pm_card_visa"
 DECLINE = "pm_card_chargeDeclined"

@@ -8,7 +8,7 @@ import stripe
 
 from ..domain import errors
 from ..domain.money import Money
-from .payment_port import (AUTHORIZED, CAPTURED, FAILED, REFUNDED, REQUIRES_ACTION, VOIDED,
+from ..services.ports import (AUTHORIZED, CAPTURED, FAILED, REFUNDED, REQUIRES_ACTION, VOIDED,
                            Authorization)
 
 # Stripe's PaymentIntent status -> the port's state ("processing": not decided yet, keep asking).

@@ -9,6 +9,7 @@ import stripe
 
 from ..domain import errors
 from ..domain.clock import SystemClock, epoch
+from ..services.ports import PaymentEvent
 
 TOLERANCE_SECONDS = 300  # Stripe's own default: a replayed old delivery is refused
 
@@ -68,3 +69,20 @@ class StripeWebhookVerifier:
         if event_type not in OUTCOMES or intent.get("object") != "payment_intent" or not booking_id:
             return None
         return StripeWebhookEvent(event_id, booking_id, intent["id"], OUTCOMES[event_type])
+
+
+class StripeWebhooks:
+    """The PaymentWebhooks port on Stripe: verified events, claimed once in DynamoDB."""
+
+    def __init__(self, verifier: StripeWebhookVerifier, dedupe):
+        self._verifier, self._dedupe = verifier, dedupe
+
+    def parse(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
+        event = self._verifier.parse(payload, signature)
+        return PaymentEvent(event.stripe_event_id, event.booking_id) if event else None
+
+    def claim(self, event_id: str) -> bool:
+        return self._dedupe.claim(event_id)
+
+    def release(self, event_id: str) -> None:
+        self._dedupe.release(event_id)

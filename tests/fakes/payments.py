@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from chalicelib.adapters import payment_test_methods as methods
-from chalicelib.adapters.payment_port import (AUTHORIZED, CAPTURED, FAILED, REFUNDED,
+from chalicelib.services.ports import (AUTHORIZED, CAPTURED, FAILED, REFUNDED,
                                               REQUIRES_ACTION, VOIDED, Authorization)
 from chalicelib.domain import errors
 from chalicelib.domain.money import Money
