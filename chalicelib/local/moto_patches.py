@@ -25,9 +25,10 @@ from moto.dynamodb.models.dynamo_type import DynamoType
 from moto.dynamodb.models.table import StreamRecord, StreamShard, Table
 from moto.dynamodbstreams.models import DynamoDBStreamsBackend, ShardIterator
 
-# Consumed stream records kept for a reader that re-reads from an older position (a relay
-# retrying a batch); unread records are kept up to MAX_STREAM_RECORDS, DynamoDB's 24 hours.
-READ_RECORDS_KEPT = 1_000
+# Read stream records kept for a reader that asks again from an older position (a reader
+# retrying a batch is covered anyway: a batch counts as read once the next one is asked for).
+# Unread records are kept up to MAX_STREAM_RECORDS, the local stand-in for DynamoDB's 24 h.
+READ_RECORDS_KEPT = 100
 MAX_STREAM_RECORDS = 100_000
 # DynamoDB expires a shard iterator after 15 minutes; the local stack also caps how many
 # it remembers, since every GetRecords mints a new one.
@@ -47,6 +48,9 @@ def apply() -> None:
         keep_a_bounded_stream_window()
         check_every_condition_before_writing()
         query_one_partition()
+        serialise_attribute_values_directly()
+        size_items_once()
+        find_services_once()
         _applied = True
 
 
@@ -261,12 +265,14 @@ class UndoLog:
         self._items: list = []
         self._streams: dict = {}
 
-    def remember(self, table_name: str, key: dict) -> None:
+    def remember(self, table_name: str, key: dict, op_type: str) -> None:
         table = self._backend.get_table(table_name)
         hash_key, range_key = self._backend.get_keys_value(table, key)
         before = _stored(table, hash_key, range_key)
-        # UpdateItem changes the stored item in place, so keep a copy of what it was.
-        self._items.append((table, hash_key, range_key, copy.deepcopy(before)))
+        if op_type == "Update":
+            # UpdateItem changes the stored item in place; Put and Delete replace it.
+            before = copy.deepcopy(before)
+        self._items.append((table, hash_key, range_key, before))
         shard = table.stream_shard
         if shard is not None and id(shard) not in self._streams:
             self._streams[id(shard)] = (shard, len(shard.items))
@@ -358,7 +364,7 @@ def check_every_condition_before_writing() -> None:
             for position, (op_type, op, table_name, key) in enumerate(checked):
                 if op_type == "ConditionCheck":
                     continue
-                undo.remember(table_name, key)
+                undo.remember(table_name, key, op_type)
                 try:
                     _apply(self, op_type, op, table_name, key)
                 except (MultipleTransactionsException, MockValidationException):
@@ -539,3 +545,77 @@ def _key_of(table: Table, key: dict):
     except (KeyError, TypeError, AttributeError):
         return None, None
     return hash_key, range_key
+
+
+# --- responses ----------------------------------------------------------------------------
+
+_SLOW = object()
+
+
+def _plain_attribute_value(value):
+    """An AttributeValue exactly as moto's serializer would write it, or _SLOW for the
+    shapes left to it (binary values, anything unexpected)."""
+    if type(value) is not dict or len(value) != 1:
+        return _SLOW
+    (kind, inner), = value.items()
+    if kind in ("S", "N"):
+        return value if type(inner) is str else _SLOW
+    if kind in ("BOOL", "NULL"):
+        return value if type(inner) is bool else _SLOW
+    if kind in ("SS", "NS"):
+        return {kind: list(inner)} if (type(inner) is list and
+                                       all(type(v) is str for v in inner)) else _SLOW
+    if kind == "M" and type(inner) is dict:
+        members = {}
+        for name, member in inner.items():
+            members[name] = _plain_attribute_value(member)
+            if members[name] is _SLOW:
+                return _SLOW
+        return {"M": members}
+    if kind == "L" and type(inner) is list:
+        elements = [_plain_attribute_value(element) for element in inner]
+        return _SLOW if any(e is _SLOW for e in elements) else {"L": elements}
+    return _SLOW
+
+
+def serialise_attribute_values_directly() -> None:
+    """moto writes every response through botocore's shapes, trying each of the ten members
+    of AttributeValue for every attribute of every item: 40% of the time a GetItem holds the
+    lock. Items are already in DynamoDB's JSON form, so write them as they are (binary
+    values still go the long way)."""
+    from moto.core.serialize import BaseJSONSerializer
+    original = BaseJSONSerializer._serialize_type_structure
+
+    def _serialize_type_structure(self, serialized, value, shape, key):
+        if key and shape.name == "AttributeValue":
+            plain = _plain_attribute_value(value)
+            if plain is not _SLOW:
+                self._default_serialize(serialized, plain, shape, key)
+                return
+        original(self, serialized, value, shape, key)
+    BaseJSONSerializer._serialize_type_structure = _serialize_type_structure
+
+
+def size_items_once() -> None:
+    """moto checks the 400 KB item limit by re-measuring every attribute each time it adds
+    one (quadratic in attributes: a sixth of a hold's time in moto). Measure the whole item
+    once: the last of moto's checks is the same sum, so the same items are refused."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    def item_init(self, hash_key, range_key, attrs):
+        self.hash_key, self.range_key = hash_key, range_key
+        converted = {key: DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > 405000:
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict()
+        dict.update(self.attrs, converted)
+    Item.__init__ = item_init
+
+
+def find_services_once() -> None:
+    """moto lists its own package directory (60 stat calls) on every request to route it."""
+    from moto import backends
+    listed = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: listed

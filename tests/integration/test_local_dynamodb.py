@@ -502,3 +502,45 @@ def test_sequence_numbers_only_grow_even_across_a_rolled_back_transaction(local)
     assert [r["dynamodb"]["Keys"]["sk"]["S"] for r in records] == ["S5", "S2"]
     numbers = sequence_numbers(records)
     assert numbers == sorted(set(numbers))
+
+
+# --- responses ----------------------------------------------------------------------------
+
+EVERY_TYPE = {"pk": s("P"), "sk": s("every-type"), "text": s(""), "number": n("-1.50"),
+              "binary": {"B": b"\x00\x01bytes"}, "strings": {"SS": ["a", "b"]},
+              "numbers": {"NS": ["1", "2.5"]}, "binaries": {"BS": [b"x", b"y"]},
+              "flag": {"BOOL": False}, "nothing": {"NULL": True},
+              "list": {"L": [s("x"), n(1), {"M": {"deep": {"L": [{"BOOL": True}]}}}, {"B": b"z"}]},
+              "map": {"M": {"a": s("b"), "empty": {"M": {}}, "none": {"L": []}}}}
+
+
+def test_items_of_every_attribute_type_read_back_as_moto_returns_them(local, plain_moto):
+    table = "t-" + uuid.uuid4().hex[:8]
+    for dynamodb, _ in (local, plain_moto):
+        create_table(dynamodb, table)
+        dynamodb.put_item(TableName=table, Item=EVERY_TYPE)
+    key = {"pk": s("P"), "sk": s("every-type")}
+    assert same(local, plain_moto, "get_item", TableName=table, Key=key)["Item"] == EVERY_TYPE
+    same(local, plain_moto, "query", TableName=table, KeyConditionExpression="pk = :p",
+         ExpressionAttributeValues={":p": s("P")})
+    same(local, plain_moto, "transact_get_items", TransactItems=[
+        {"Get": {"TableName": table, "Key": key}}])
+    same(local, plain_moto, "batch_get_item", RequestItems={table: {"Keys": [key]}})
+    same(local, plain_moto, "update_item", TableName=table, Key=key,
+         UpdateExpression="SET #m.a = :v", ExpressionAttributeNames={"#m": "map"},
+         ExpressionAttributeValues={":v": s("c")}, ReturnValues="ALL_NEW")
+    images = [[(r["eventName"], r["dynamodb"].get("OldImage"), r["dynamodb"]["NewImage"])
+               for r in read_all(streams, trim_horizon(dynamodb, streams, table))[0]]
+              for dynamodb, streams in (local, plain_moto)]
+    assert images[0] == images[1] and len(images[0]) == 2
+
+
+def test_an_item_over_400_kb_is_refused_as_moto_refuses_it(local, plain_moto):
+    table = "t-" + uuid.uuid4().hex[:8]
+    for dynamodb, _ in (local, plain_moto):
+        create_table(dynamodb, table)
+    just_under = {"pk": s("P"), "sk": s("big"), "a": s("x" * 200_000), "b": s("y" * 204_000)}
+    assert "error" not in same(local, plain_moto, "put_item", TableName=table, Item=just_under)
+    over = {**just_under, "c": s("z" * 2_000)}
+    assert same(local, plain_moto, "put_item", TableName=table, Item=over)["error"] == \
+        "ValidationException"
