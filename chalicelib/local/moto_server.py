@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import collections
+import io
+import logging
 import socket
 import threading
 
 from moto.server import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.serving import DechunkedInput, ThreadedWSGIServer, WSGIRequestHandler
 
 from . import moto_patches
 
@@ -15,9 +17,58 @@ WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Tr
                     "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"})
 
 
+logger = logging.getLogger("boxoffice.local")
+
+
 class QuietHandler(WSGIRequestHandler):
+    """Serves moto over HTTP/1.1 keep-alive connections. werkzeug closes the connection after
+    every response, so each of the app's DynamoDB calls paid a new TCP connection (and left
+    one in TIME_WAIT)."""
+
+    protocol_version = "HTTP/1.1"
+
     def log_request(self, *args, **kwargs):
         pass
+
+    def run_wsgi(self) -> None:
+        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        environ = self.make_environ()
+        # The whole body is read first, so the next request starts where this one ended.
+        if environ.get("wsgi.input_terminated"):
+            body = environ["wsgi.input"].read()
+            del environ["wsgi.input_terminated"]
+        else:
+            body = self.rfile.read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        started, written = [], []
+
+        def start_response(status, headers, exc_info=None):
+            started[:] = [status, headers]
+            return written.append
+        try:
+            result = self.server.app(environ, start_response)
+            try:
+                data = b"".join(written) + b"".join(result)
+            finally:
+                getattr(result, "close", lambda: None)()
+            status, headers = started
+        except Exception:  # noqa: BLE001 - answered like any server error, then closed
+            logger.exception("moto failed on %s %s", self.command, self.path)
+            status, headers, data = "500 INTERNAL SERVER ERROR", [], b""
+            self.close_connection = True
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self._headers_buffer.append(b"\r\n")
+        if self.command != "HEAD":
+            self._headers_buffer.append(data)  # headers and body in one write
+        self.flush_headers()
 
 
 class NoDelay:
