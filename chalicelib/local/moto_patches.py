@@ -50,6 +50,7 @@ def apply() -> None:
         query_one_partition()
         serialise_attribute_values_directly()
         size_items_once()
+        lex_each_expression_once()
         find_services_once()
         _applied = True
 
@@ -381,21 +382,16 @@ def check_every_condition_before_writing() -> None:
 
 
 def _apply(backend: DynamoDBBackend, op_type: str, op: dict, table_name: str, key: dict):
-    names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
-    condition = op.get("ConditionExpression")
+    # Conditions were checked against this same state (no item appears twice), so they are
+    # not parsed and evaluated a second time here.
     if op_type == "Put":
-        backend.put_item(table_name, op["Item"], condition_expression=condition,
-                         expression_attribute_names=names,
-                         expression_attribute_values=values)
+        backend.put_item(table_name, op["Item"])
     elif op_type == "Delete":
-        backend.delete_item(table_name, key, condition_expression=condition,
-                            expression_attribute_names=names,
-                            expression_attribute_values=values)
+        backend.delete_item(table_name, key)
     else:
         backend.update_item(table_name, key, update_expression=op["UpdateExpression"],
-                            condition_expression=condition,
-                            expression_attribute_names=names,
-                            expression_attribute_values=values)
+                            expression_attribute_names=op.get("ExpressionAttributeNames"),
+                            expression_attribute_values=op.get("ExpressionAttributeValues"))
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -612,6 +608,27 @@ def size_items_once() -> None:
         self.attrs = LimitedSizeDict()
         dict.update(self.attrs, converted)
     Item.__init__ = item_init
+
+
+def lex_each_expression_once() -> None:
+    """moto lexes a condition expression with a dozen regular expressions, token by token,
+    on every request; an app sends the same few expressions over and over. The tokens depend
+    on the text alone (names and values are resolved after), so remember them."""
+    from collections import deque
+
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+    original = ConditionExpressionParser._lex_condition_expression
+    lexed: OrderedDict = OrderedDict()
+
+    def _lex_condition_expression(self):
+        text = self.condition_expression
+        nodes = lexed.get(text)
+        if nodes is None:
+            nodes = lexed[text] = tuple(original(self))
+            if len(lexed) > 1024:
+                lexed.popitem(last=False)
+        return deque(node._replace(children=[]) for node in nodes)
+    ConditionExpressionParser._lex_condition_expression = _lex_condition_expression
 
 
 def find_services_once() -> None:
