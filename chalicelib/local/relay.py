@@ -17,7 +17,7 @@ class StreamRelay:
     where the last one ended, and moves on only after the batch is published."""
 
     def __init__(self, endpoint: str, stream_arns: list[str], container):
-        self._streams = boto3.client("dynamodbstreams", endpoint_url=endpoint,
+        self.streams = boto3.client("dynamodbstreams", endpoint_url=endpoint,
                                      region_name="us-east-1")
         self._container = container
         self._lock = threading.Lock()
@@ -25,20 +25,20 @@ class StreamRelay:
         self._last: dict[str, str | None] = {}
         self._iterators: dict[str, str | None] = {}
         for arn in stream_arns:
-            shard = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
+            shard = self.streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
             self._shards[arn], self._last[arn], self._iterators[arn] = shard["ShardId"], None, None
 
     def _fresh_iterator(self, arn: str) -> str:
         last = self._last[arn]
         where = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last
                  else {"ShardIteratorType": "TRIM_HORIZON"})
-        return self._streams.get_shard_iterator(StreamArn=arn, ShardId=self._shards[arn],
+        return self.streams.get_shard_iterator(StreamArn=arn, ShardId=self._shards[arn],
                                                 **where)["ShardIterator"]
 
     def _read(self, arn: str) -> tuple[list[dict], str | None]:
         iterator = self._iterators[arn] or self._fresh_iterator(arn)
         try:
-            answer = self._streams.get_records(ShardIterator=iterator, Limit=1000)
+            answer = self.streams.get_records(ShardIterator=iterator, Limit=1000)
         except ClientError as e:
             code = e.response["Error"]["Code"]
             if code == "TrimmedDataAccessException":
@@ -47,7 +47,7 @@ class StreamRelay:
                 self._last[arn] = None
             elif code != "ExpiredIteratorException":
                 raise
-            answer = self._streams.get_records(ShardIterator=self._fresh_iterator(arn),
+            answer = self.streams.get_records(ShardIterator=self._fresh_iterator(arn),
                                                Limit=1000)
         # Not kept until the batch is published: a failed publish reads it again.
         self._iterators[arn] = None
