@@ -562,3 +562,17 @@ def test_an_item_over_400_kb_is_refused_as_moto_refuses_it(local, plain_moto):
     over = {**just_under, "c": s("z" * 2_000)}
     assert same(local, plain_moto, "put_item", TableName=table, Item=over)["error"] == \
         "ValidationException"
+
+
+def test_moto_forgets_the_items_it_no_longer_holds(stack):
+    import gc
+
+    from moto.dynamodb.models.dynamo_type import Item
+    gc.collect()
+    before = len(Item.instances_tracked)
+    for number in range(1000):
+        Item(moto_patches.DynamoType({"S": "P"}), None, {"pk": s("P"), "n": n(number)})
+    gc.collect()
+    assert len(Item.instances_tracked) - before < 100
+    kept = Item(moto_patches.DynamoType({"S": "P"}), None, {"pk": s("P")})
+    assert any(instance is kept for instance in Item.instances_tracked)
