@@ -656,7 +656,8 @@ def project_top_level_attributes_directly() -> None:
     original = Item.project
 
     def project(self, projection_expressions):
-        names = [path[0] for path in projection_expressions if len(path) == 1 and "[" not in path[0]]
+        names = [path[0] for path in projection_expressions
+                 if len(path) == 1 and "[" not in path[0]]
         if len(names) != len(projection_expressions) or len(set(names)) != len(names):
             return original(self, projection_expressions)
         kept = {name: deserializer.deserialize(self.attrs[name].to_regular_json())

@@ -18,7 +18,7 @@ class StreamRelay:
 
     def __init__(self, endpoint: str, stream_arns: list[str], container):
         self.streams = boto3.client("dynamodbstreams", endpoint_url=endpoint,
-                                     region_name="us-east-1")
+                                    region_name="us-east-1")
         self._container = container
         self._lock = threading.Lock()
         self._shards: dict[str, str] = {}
@@ -33,7 +33,7 @@ class StreamRelay:
         where = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last
                  else {"ShardIteratorType": "TRIM_HORIZON"})
         return self.streams.get_shard_iterator(StreamArn=arn, ShardId=self._shards[arn],
-                                                **where)["ShardIterator"]
+                                               **where)["ShardIterator"]
 
     def _read(self, arn: str) -> tuple[list[dict], str | None]:
         iterator = self._iterators[arn] or self._fresh_iterator(arn)
@@ -48,7 +48,7 @@ class StreamRelay:
             elif code != "ExpiredIteratorException":
                 raise
             answer = self.streams.get_records(ShardIterator=self._fresh_iterator(arn),
-                                               Limit=1000)
+                                              Limit=1000)
         # Not kept until the batch is published: a failed publish reads it again.
         self._iterators[arn] = None
         return answer["Records"], answer.get("NextShardIterator")

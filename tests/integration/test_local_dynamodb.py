@@ -309,7 +309,8 @@ def load_and_churn(dynamodb, table, seed=11):
     keys = [(pk, f"{rng.choice('AB')}#{i:03d}") for pk in PARTITIONS for i in range(25)]
     for start in range(0, len(keys), 25):
         dynamodb.batch_write_item(RequestItems={table: [
-            {"PutRequest": {"Item": random_item(rng, pk, sk)}} for pk, sk in keys[start:start + 25]]})
+            {"PutRequest": {"Item": random_item(rng, pk, sk)}}
+            for pk, sk in keys[start:start + 25]]})
     for pk, sk in rng.sample(keys, 30):
         dynamodb.update_item(TableName=table, Key={"pk": s(pk), "sk": s(sk)},
                              UpdateExpression="SET #o = :o, #r = :r",
