@@ -26,7 +26,8 @@ logger = logging.getLogger("boxoffice.local")
 
 def request_id(headers) -> str:
     """The client's X-Request-Id if it is one the app would echo, else a new one."""
-    given = (headers or {}).get("x-request-id") or (headers or {}).get("X-Request-Id") or ""
+    given = next((value for name, value in (headers or {}).items()
+                  if name.lower() == "x-request-id"), "")
     return given if 0 < len(given) <= 128 and given.isprintable() else uuid.uuid4().hex
 
 

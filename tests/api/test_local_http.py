@@ -202,6 +202,8 @@ def test_an_absolute_form_target_is_served_like_its_path(stack):
 def test_gateway_answers_echo_the_clients_request_id(stack):
     answer = exchange(stack, b"TRACE /health HTTP/1.1\r\nHost: x\r\nX-Request-Id: mine-1\r\n\r\n")
     assert answer.headers["x-request-id"] == "mine-1"
+    answer = exchange(stack, b"GET /nope HTTP/1.1\r\nHost: x\r\nX-REQUEST-ID: mine-2\r\n\r\n")
+    assert answer.headers["x-request-id"] == "mine-2"
 
 
 def accepted(server_cls, *args) -> socket.socket:
@@ -224,3 +226,20 @@ def test_both_local_servers_send_answers_without_waiting_for_the_clients_ack(sta
                        accepted(type(stack.moto._server), "127.0.0.1", 0, None, QuietHandler)):
         with connection:
             assert connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_moto_keeps_the_apps_connection_open_between_requests(stack):
+    # werkzeug closed it after every answer: one TCP connection per DynamoDB call.
+    import http.client
+    address = urlsplit(stack.moto.url)
+    request = (b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+               b"Content-Type: application/x-amz-json-1.0\r\nAuthorization: AWS4-HMAC-SHA256 "
+               b"Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, "
+               b"Signature=x\r\nContent-Length: 2\r\n\r\n{}")
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        for _ in range(2):
+            sock.sendall(request)
+            answer = http.client.HTTPResponse(sock)
+            answer.begin()
+            assert answer.status == 200 and "TableNames" in json.loads(answer.read())
+            assert not answer.will_close
