@@ -15,11 +15,11 @@ from chalice.local import LocalDevServer, ThreadedHTTPServer
 from .. import bootstrap
 from ..config import Settings
 from ..domain.events import from_detail
-from ..jobs import relay as outbox
 from ..jobs.sweeper import run_sweep
 from .bus import LocalEventBus
 from .gateway import EnvelopeRequestHandler, as_local
-from .moto_server import SerialisedMoto
+from .moto_server import NoDelay, SerialisedMoto
+from .relay import RelayLoop, StreamRelay
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -47,47 +47,7 @@ def deploy_infra(endpoint: str, stage: str = "local") -> dict:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
-class StreamRelay:
-    """Polls the tables' streams like Lambda's event source mapping does.
-
-    A fresh iterator after the last sequence number on every poll: moto swaps in a copy of
-    the table when it rolls back a failed transaction, which strands older iterators."""
-
-    def __init__(self, endpoint: str, stream_arns: list[str], container):
-        self._streams = boto3.client("dynamodbstreams", endpoint_url=endpoint,
-                                     region_name="us-east-1")
-        self._container = container
-        self._lock = threading.Lock()
-        self._positions: dict[str, tuple[str, str | None]] = {}
-        for arn in stream_arns:
-            shard = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-            self._positions[arn] = (shard["ShardId"], None)
-
-    def _iterator(self, arn: str) -> str:
-        shard_id, last = self._positions[arn]
-        where = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last
-                 else {"ShardIteratorType": "TRIM_HORIZON"})
-        return self._streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id,
-                                                **where)["ShardIterator"]
-
-    def poll(self) -> int:
-        """Relays every record written so far; returns how many events went out."""
-        sent = 0
-        with self._lock:
-            for arn in self._positions:
-                while True:
-                    records = self._streams.get_records(ShardIterator=self._iterator(arn),
-                                                        Limit=1000)["Records"]
-                    if not records:
-                        break
-                    sent += outbox.relay(records, self._container.publisher,
-                                         self._container.clock)
-                    shard_id, _ = self._positions[arn]
-                    self._positions[arn] = (shard_id, records[-1]["dynamodb"]["SequenceNumber"])
-        return sent
-
-
-class BusyHTTPServer(ThreadedHTTPServer):
+class BusyHTTPServer(NoDelay, ThreadedHTTPServer):
     """Chalice's threaded server with a listen backlog for bursts of concurrent clients."""
 
     request_queue_size = 256
@@ -126,7 +86,7 @@ class LocalStack:
                                                  outputs["BookingStreamArn"]], self.container)
         self._threads = []
         if background:
-            self._threads.append(Every(0.25, self.relay.poll, "stream-relay"))
+            self._threads.append(RelayLoop(self.relay.poll, self.moto.writes))
             if sweep_seconds:
                 self._threads.append(Every(sweep_seconds, self.sweep, "sweeper"))
         from app import app
