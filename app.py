@@ -16,6 +16,7 @@ from chalicelib.api.search import search
 from chalicelib.bootstrap import container
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
+from chalicelib.observability import instrument
 
 # Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
 # print every record twice.
@@ -31,6 +32,7 @@ metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
 for blueprint in (auth, public, search, customer, org):
     app.register_blueprint(blueprint)
+instrument(app)
 
 
 @app.middleware("http")
