@@ -23,7 +23,8 @@ def invocation_name(event) -> str:
     context = getattr(event, "context", None)
     if isinstance(context, dict) and "resourcePath" in context:
         return f"{event.method} {context['resourcePath']}"
-    return type(event).__name__
+    detail_type = getattr(event, "detail_type", None)  # schedules and EventBridge events
+    return f"event {detail_type}" if detail_type else type(event).__name__
 
 
 def trace_invocation(event, get_response):

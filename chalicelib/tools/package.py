@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -245,7 +246,10 @@ def build_template(chalice_template: dict) -> dict:
     return template
 
 
-def package(stage: str, outputs: dict, out: pathlib.Path) -> pathlib.Path:
+def package(stage: str, outputs: dict, out: pathlib.Path, keep_chalice_zip: bool = False
+            ) -> pathlib.Path:
+    """Writes sam.json, deployment.zip and parameter-overrides.txt into `out`;
+    keep_chalice_zip also keeps the zip as `chalice package` made it (for comparisons)."""
     check_settings(stage, outputs)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chalice-package-") as tmp:
@@ -253,6 +257,8 @@ def package(stage: str, outputs: dict, out: pathlib.Path) -> pathlib.Path:
         check_relays(raw)
         template = build_template(raw)
         slim_zip.rebuild(pathlib.Path(tmp) / "deployment.zip", out / "deployment.zip")
+        if keep_chalice_zip:
+            shutil.copyfile(pathlib.Path(tmp) / "deployment.zip", out / "chalice-deployment.zip")
     (out / "sam.json").write_text(json.dumps(template, indent=2, sort_keys=True))
     overrides = [f"{key}={outputs[key]}" for key in STACK_OUTPUTS] + [f"Stage={stage}"]
     (out / "parameter-overrides.txt").write_text("\n".join(overrides) + "\n")

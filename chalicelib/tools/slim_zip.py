@@ -46,7 +46,7 @@ def is_dropped(path: str) -> bool:
     dist = top.split("-", 1)[0] if top.endswith(".dist-info") else None
     folder, suffixes = STATIC_FILES_NEVER_SERVED
     return (module in PROVIDED_BY_RUNTIME or dist in PROVIDED_BY_RUNTIME.values()
-            or dist in ("cffi", "pycparser")
+            or dist in ("cffi", "pycparser") or top.endswith(".data")  # a wheel's scripts
             or path.startswith(NEVER_RUN + NEVER_IMPORTED) or "/__pycache__/" in f"/{path}"
             or (path.startswith(folder) and path.endswith(suffixes)))
 
