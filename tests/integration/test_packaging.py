@@ -351,3 +351,105 @@ def test_no_module_left_in_the_package_imports_one_that_was_left_out(built):
     # test below imports app from this very package.
     assert offenders == {"pydantic/_internal/_generate_schema.pyc": {"pydantic.v1",
                                                                      "pydantic.v1.BaseModel"}}
+
+
+# ---------------------------------------------------------------------------- running it
+def test_the_package_runs_in_a_lambda_stand_in_and_traces_handlers_and_aws_calls(
+        built, stack, tmp_path):
+    """The zip, unpacked as the task root beside only the SDK the runtime ships, serves a
+    route, reads DynamoDB (moto) and runs the sweep; X-Ray gets one subsegment per handler
+    with the AWS calls inside it (captured by a UDP socket standing in for the daemon)."""
+    import base64
+    import secrets
+    import socket
+
+    import boto3
+
+    from chalicelib.tools import lambda_runtime
+    seeds = json.dumps([base64.b64encode(secrets.token_bytes(32)).decode()])
+    boto3.client("ssm", endpoint_url=stack.moto.url, region_name="us-east-1").put_parameter(
+        Name="/boxoffice/standin/signing-seeds", Type="SecureString", Value=seeds, Overwrite=True)
+    daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    daemon.bind(("127.0.0.1", 0))
+    daemon.settimeout(1)
+    task = lambda_runtime.unpack(built / "deployment.zip", tmp_path / "task")
+    sdk = lambda_runtime.provided_sdk(tmp_path / "sdk")
+    tables = {f"{kind.upper()}_TABLE": f"boxoffice-local-{kind}"
+              for kind in ("catalog", "booking", "projection", "idempotency")}
+    env = lambda_runtime.lambda_environment(task, "boxoffice-standin-APIHandler", dict(
+        preflight.stage_environment("dev"), **tables, EVENT_BUS="boxoffice-local",
+        SIGNING_KEY_PARAMETER="/boxoffice/standin/signing-seeds", POWERTOOLS_METRICS_DISABLED="true",
+        DYNAMODB_ENDPOINT=stack.moto.url, AWS_ENDPOINT_URL=stack.moto.url,
+        AWS_XRAY_DAEMON_ADDRESS="127.0.0.1:%d" % daemon.getsockname()[1],
+        _X_AMZN_TRACE_ID="Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"))
+    driver = pathlib.Path(__file__).with_name("lambda_stand_in") / "invoke_handlers.py"
+    result = lambda_runtime.run(task, sdk, driver.read_text(), env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [200, 200, True]
+    segments = []
+    try:
+        while True:
+            segments.append(json.loads(daemon.recvfrom(65536)[0].decode().split("\n", 1)[1]))
+    except socket.timeout:
+        pass
+    by_name = {s["name"]: s for s in segments}
+    assert by_name["## GET /health"]["annotations"]["ColdStart"] is True
+    assert by_name["## GET /events"]["annotations"]["ColdStart"] is False
+    assert "## event Scheduled Event" in by_name
+    search_calls = [s for s in segments if s.get("parent_id") == by_name["## GET /events"]["id"]]
+    assert {(s["name"], s["namespace"]) for s in search_calls} >= {("dynamodb", "aws")}
+    assert all("response" not in s.get("metadata", {}).get("boxoffice", {}) for s in segments)
+
+
+# ---------------------------------------------------------------------------- moto
+def resolve(value, names: dict):
+    """Enough of CloudFormation's intrinsics to hand the template's properties to an API."""
+    if isinstance(value, list):
+        return [resolve(v, names) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Ref"}:
+        return names[value["Ref"]]
+    if set(value) == {"Fn::GetAtt"}:
+        return names[".".join(value["Fn::GetAtt"])]
+    if set(value) == {"Fn::Sub"}:
+        return re.sub(r"\$\{([^}]+)\}", lambda m: str(names[m.group(1)]), value["Fn::Sub"])
+    return {k: resolve(v, names) for k, v in value.items()}
+
+
+def test_the_alarms_topic_queues_and_dashboard_are_accepted_by_cloudwatch_sns_and_sqs(template):
+    """moto's CloudFormation has no alarms, so each resource goes through its own API, with
+    botocore checking every parameter against the service's model."""
+    import boto3
+    from moto import mock_aws
+    names = dict(package.sample_outputs("prod"), Stage="prod", **{
+        "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"})
+    names.update({f: f"boxoffice-prod-{f}" for f in resources(template, "AWS::Serverless::Function")})
+    with mock_aws():
+        sns, sqs, cloudwatch = (boto3.client(s, region_name="us-east-1")
+                                for s in ("sns", "sqs", "cloudwatch"))
+        topic = template["Resources"]["AlarmTopic"]["Properties"]
+        names["AlarmTopic"] = sns.create_topic(Name=resolve(topic["TopicName"], names))["TopicArn"]
+        for name, queue in resources(template, "AWS::SQS::Queue").items():
+            props = resolve(queue["Properties"], names)
+            url = sqs.create_queue(QueueName=props["QueueName"], Attributes={
+                "MessageRetentionPeriod": str(props["MessageRetentionPeriod"]),
+                "SqsManagedSseEnabled": str(props["SqsManagedSseEnabled"]).lower()})["QueueUrl"]
+            names[f"{name}.QueueName"] = props["QueueName"]
+            names[f"{name}.Arn"] = sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        for name, alarm in resources(template, "AWS::CloudWatch::Alarm").items():
+            cloudwatch.put_metric_alarm(**resolve(alarm["Properties"], names))
+            names[f"{name}.Arn"] = f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"
+        [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
+        cloudwatch.put_dashboard(**resolve(dashboard["Properties"], names))
+        described = cloudwatch.describe_alarms(AlarmNamePrefix="boxoffice-prod-")
+        alarms = described["MetricAlarms"]
+        assert len(alarms) == len(ALARMS)
+        assert {tuple(a["AlarmActions"]) for a in alarms} == {(names["AlarmTopic"],)}
+        math = [a for a in alarms if a.get("Metrics")]
+        assert {a["AlarmName"] for a in math} == {"boxoffice-prod-outbox-iterator-age",
+                                                  "boxoffice-prod-lambda-throttles",
+                                                  "boxoffice-prod-dynamodb-throttles"}
+        assert cloudwatch.list_dashboards()["DashboardEntries"][0]["DashboardName"] == \
+            "boxoffice-prod-on-sale"
