@@ -417,39 +417,39 @@ def resolve(value, names: dict):
     return {k: resolve(v, names) for k, v in value.items()}
 
 
-def test_the_alarms_topic_queues_and_dashboard_are_accepted_by_cloudwatch_sns_and_sqs(template):
+def test_the_alarms_topic_queues_and_dashboard_are_accepted_by_cloudwatch_sns_and_sqs(
+        template, stack):
     """moto's CloudFormation has no alarms, so each resource goes through its own API, with
-    botocore checking every parameter against the service's model."""
+    botocore checking every parameter against the service's model. (The session's moto:
+    mock_aws() would reset every backend, the local stack's tables too.)"""
     import boto3
-    from moto import mock_aws
     names = dict(package.sample_outputs("prod"), Stage="prod", **{
         "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"})
     names.update({f: f"boxoffice-prod-{f}" for f in resources(template, "AWS::Serverless::Function")})
-    with mock_aws():
-        sns, sqs, cloudwatch = (boto3.client(s, region_name="us-east-1")
-                                for s in ("sns", "sqs", "cloudwatch"))
-        topic = template["Resources"]["AlarmTopic"]["Properties"]
-        names["AlarmTopic"] = sns.create_topic(Name=resolve(topic["TopicName"], names))["TopicArn"]
-        for name, queue in resources(template, "AWS::SQS::Queue").items():
-            props = resolve(queue["Properties"], names)
-            url = sqs.create_queue(QueueName=props["QueueName"], Attributes={
-                "MessageRetentionPeriod": str(props["MessageRetentionPeriod"]),
-                "SqsManagedSseEnabled": str(props["SqsManagedSseEnabled"]).lower()})["QueueUrl"]
-            names[f"{name}.QueueName"] = props["QueueName"]
-            names[f"{name}.Arn"] = sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        for name, alarm in resources(template, "AWS::CloudWatch::Alarm").items():
-            cloudwatch.put_metric_alarm(**resolve(alarm["Properties"], names))
-            names[f"{name}.Arn"] = f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"
-        [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
-        cloudwatch.put_dashboard(**resolve(dashboard["Properties"], names))
-        described = cloudwatch.describe_alarms(AlarmNamePrefix="boxoffice-prod-")
-        alarms = described["MetricAlarms"]
-        assert len(alarms) == len(ALARMS)
-        assert {tuple(a["AlarmActions"]) for a in alarms} == {(names["AlarmTopic"],)}
-        math = [a for a in alarms if a.get("Metrics")]
-        assert {a["AlarmName"] for a in math} == {"boxoffice-prod-outbox-iterator-age",
-                                                  "boxoffice-prod-lambda-throttles",
-                                                  "boxoffice-prod-dynamodb-throttles"}
-        assert cloudwatch.list_dashboards()["DashboardEntries"][0]["DashboardName"] == \
-            "boxoffice-prod-on-sale"
+    sns, sqs, cloudwatch = (boto3.client(s, endpoint_url=stack.moto.url, region_name="us-east-1")
+                            for s in ("sns", "sqs", "cloudwatch"))
+    topic = template["Resources"]["AlarmTopic"]["Properties"]
+    names["AlarmTopic"] = sns.create_topic(Name=resolve(topic["TopicName"], names))["TopicArn"]
+    for name, queue in resources(template, "AWS::SQS::Queue").items():
+        props = resolve(queue["Properties"], names)
+        url = sqs.create_queue(QueueName=props["QueueName"], Attributes={
+            "MessageRetentionPeriod": str(props["MessageRetentionPeriod"]),
+            "SqsManagedSseEnabled": str(props["SqsManagedSseEnabled"]).lower()})["QueueUrl"]
+        names[f"{name}.QueueName"] = props["QueueName"]
+        names[f"{name}.Arn"] = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    for name, alarm in resources(template, "AWS::CloudWatch::Alarm").items():
+        cloudwatch.put_metric_alarm(**resolve(alarm["Properties"], names))
+        names[f"{name}.Arn"] = f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}"
+    [dashboard] = resources(template, "AWS::CloudWatch::Dashboard").values()
+    cloudwatch.put_dashboard(**resolve(dashboard["Properties"], names))
+    described = cloudwatch.describe_alarms(AlarmNamePrefix="boxoffice-prod-")
+    alarms = described["MetricAlarms"]
+    assert len(alarms) == len(ALARMS)
+    assert {tuple(a["AlarmActions"]) for a in alarms} == {(names["AlarmTopic"],)}
+    math = [a for a in alarms if a.get("Metrics")]
+    assert {a["AlarmName"] for a in math} == {"boxoffice-prod-outbox-iterator-age",
+                                              "boxoffice-prod-lambda-throttles",
+                                              "boxoffice-prod-dynamodb-throttles"}
+    assert [d["DashboardName"] for d in cloudwatch.list_dashboards(
+        DashboardNamePrefix="boxoffice-prod-")["DashboardEntries"]] == ["boxoffice-prod-on-sale"]
