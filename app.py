@@ -19,10 +19,12 @@ from chalicelib.config import Settings
 from chalicelib.domain.events import from_detail
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
+from chalicelib.observability import instrument
 
 # Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
 # print every record twice.
-ensure_startable(Settings.from_env())  # a misconfigured deployed stage fails here, at import
+# A misconfigured deployed stage fails here, at import, with one clear line.
+ensure_startable(Settings.from_env(), in_lambda="AWS_LAMBDA_FUNCTION_NAME" in os.environ)
 app = Chalice(app_name="boxoffice", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin="*",
@@ -35,6 +37,7 @@ metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
 for blueprint in (auth, public, search, customer, org, webhooks):
     app.register_blueprint(blueprint)
+instrument(app)
 
 
 @app.middleware("http")

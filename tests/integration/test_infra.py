@@ -33,3 +33,59 @@ def test_the_template_turns_on_recovery_ttl_and_prod_deletion_protection():
         assert table["TimeToLiveSpecification"]["Enabled"] is True, name
         if name != "IdempotencyTable":
             assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+
+
+def auth_template():
+    from pathlib import Path
+
+    from cfnlint.decode.cfn_yaml import loads
+    return loads((Path(__file__).resolve().parents[2] / "infra/auth.yaml").read_text())
+
+
+def test_the_auth_stack_creates_a_pool_a_client_an_organizer_group_and_outputs_them():
+    template = auth_template()
+    kinds = {v["Type"] for v in template["Resources"].values()}
+    assert kinds == {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
+                     "AWS::Cognito::UserPoolGroup"}
+    assert {"UserPoolId", "UserPoolArn", "UserPoolClientId"} <= set(template["Outputs"])
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert "custom:tenant_id" in client["ReadAttributes"]
+    assert "custom:tenant_id" not in client["WriteAttributes"]  # nobody names their own tenant
+
+
+def test_an_organizers_id_token_carries_the_claims_the_api_reads(stack):
+    """The pool and client as infra/auth.yaml defines them, created in moto's Cognito (its
+    CloudFormation has no Cognito), then an organizer signs in."""
+    import jwt
+    template = auth_template()["Resources"]
+    pool = dict(template["UserPool"]["Properties"])
+    pool["PoolName"] = "boxoffice-dev"
+    for cfn_only in ("UserPoolName", "DeletionProtection"):
+        pool.pop(cfn_only)
+    client = {k: v for k, v in template["UserPoolClient"]["Properties"].items() if k != "UserPoolId"}
+    client["ClientName"] = "boxoffice-dev-web"
+    # the session's moto: mock_aws() would reset every backend, the stack's too
+    cognito = boto3.client("cognito-idp", endpoint_url=stack.moto.url, region_name="us-east-1")
+    pool_id = cognito.create_user_pool(**pool)["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, **client)[
+        "UserPoolClient"]["ClientId"]
+    group = template["OrganizerGroup"]["Properties"]
+    cognito.create_group(UserPoolId=pool_id, GroupName=group["GroupName"],
+                         Description=group["Description"])
+    email = "ana@example.org"
+    cognito.admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": email},
+                                              {"Name": "email_verified", "Value": "true"},
+                                              {"Name": "custom:tenant_id", "Value": "tnt-7"}])
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=email,
+                                    Password="Correct-Horse-9", Permanent=True)
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName="organizer")
+    tokens = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                   AuthParameters={"USERNAME": email,
+                                                   "PASSWORD": "Correct-Horse-9"})
+    claims = jwt.decode(tokens["AuthenticationResult"]["IdToken"],
+                        options={"verify_signature": False})
+    assert claims["token_use"] == "id" and claims["aud"] == client_id
+    assert claims["email"] == email and claims["sub"]
+    assert claims["cognito:groups"] == ["organizer"]
+    assert claims["custom:tenant_id"] == "tnt-7"
