@@ -21,8 +21,8 @@ test: $(VENV)/.installed lint
 	$(PY) -m pytest -q tests
 
 lint: $(VENV)/.installed
-	@echo "==> cfn-lint infra/template.yaml"
-	$(VENV)/bin/cfn-lint infra/template.yaml
+	@echo "==> cfn-lint infra/template.yaml infra/webhooks.yaml"
+	$(VENV)/bin/cfn-lint infra/template.yaml infra/webhooks.yaml
 
 deploy: $(VENV)/.installed
 	STAGE=$(STAGE) bash infra/deploy.sh

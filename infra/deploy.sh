@@ -18,6 +18,12 @@ output() {
 }
 export BOOKING_STREAM_ARN="$(output BookingStreamArn)" CATALOG_STREAM_ARN="$(output CatalogStreamArn)"
 
+echo "==> webhook stack boxoffice-$STAGE-webhooks (delivery queue + dead letters)"
+aws cloudformation deploy --template-file infra/webhooks.yaml --stack-name "boxoffice-$STAGE-webhooks" \
+  --parameter-overrides "Stage=$STAGE" --no-fail-on-empty-changeset
+export WEBHOOK_QUEUE_ARN="$(aws cloudformation describe-stacks --stack-name "boxoffice-$STAGE-webhooks" \
+  --query "Stacks[0].Outputs[?OutputKey=='WebhookQueueArn'].OutputValue" --output text)"
+
 echo "==> packaging the app (stage $STAGE) with Gateway Responses"
 rm -rf build && .venv/bin/chalice package --stage "$STAGE" --merge-template infra/gateway-responses.json build/
 aws cloudformation package --template-file build/sam.json --s3-bucket "$DEPLOY_BUCKET" \
