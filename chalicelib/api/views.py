@@ -7,10 +7,10 @@ import io
 
 from ..domain.audit import AuditEntry
 from ..domain.bookings import Booking, BookingStatus
+from ..domain.cancellations import Cancellation
 from ..domain.catalog import Event, PriceTier, Venue
 from ..domain.clock import from_epoch, to_rfc3339
 from ..domain.holds import HeldSeat, Hold
-from ..domain.cancellations import Cancellation
 from ..domain.money import Money
 from ..domain.webhooks import Delivery, Webhook
 from ..services.availability import AvailabilitySummary

@@ -20,11 +20,8 @@ class AttendeeService:
                   limit: int) -> Page:
         """The event's bookings with tickets (confirmed and cancelled), a page at a time."""
         self.catalog_service.owned_event(principal, event_id)
-        scope = f"attendees:{principal.tenant_id}:{event_id}"
-        after = self.paging.decode(cursor, scope).get("after") if cursor else None
-        found = self.inventory.bookings_of_event(event_id, after, limit)
-        return Page(found.items, self.paging.encode({"after": found.after}, scope)
-                    if found.after else None)
+        return self.paging.page(f"attendees:{principal.tenant_id}:{event_id}", cursor,
+                                lambda after: self.inventory.bookings_of_event(event_id, after, limit))
 
     def refund(self, principal: Principal, booking_id: str,
                request_id: str | None = None) -> Receipt:

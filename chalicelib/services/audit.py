@@ -34,8 +34,5 @@ class AuditService:
         self.log, self.paging = log, paging
 
     def entries(self, principal: Principal, cursor: str | None, limit: int) -> Page:
-        scope = f"audit:{principal.tenant_id}"
-        after = self.paging.decode(cursor, scope).get("after") if cursor else None
-        found = self.log.entries(principal.tenant_id, after, limit)
-        return Page(found.items, self.paging.encode({"after": found.after}, scope)
-                    if found.after else None)
+        return self.paging.page(f"audit:{principal.tenant_id}", cursor,
+                                lambda after: self.log.entries(principal.tenant_id, after, limit))

@@ -57,11 +57,8 @@ class WebhookService:
         return webhook
 
     def webhooks(self, principal: Principal, cursor: str | None, limit: int) -> Page:
-        scope = f"webhooks:{principal.tenant_id}"
-        after = self.paging.decode(cursor, scope).get("after") if cursor else None
-        found = self.store.webhooks_of(principal.tenant_id, after, limit)
-        return Page(found.items, self.paging.encode({"after": found.after}, scope)
-                    if found.after else None)
+        return self.paging.page(f"webhooks:{principal.tenant_id}", cursor,
+                                lambda after: self.store.webhooks_of(principal.tenant_id, after, limit))
 
     def owned(self, principal: Principal, webhook_id: str) -> Webhook:
         webhook = self.store.webhook(webhook_id)
@@ -79,11 +76,8 @@ class WebhookService:
     def deliveries(self, principal: Principal, webhook_id: str, cursor: str | None,
                    limit: int) -> Page:
         self.owned(principal, webhook_id)
-        scope = f"deliveries:{principal.tenant_id}:{webhook_id}"
-        after = self.paging.decode(cursor, scope).get("after") if cursor else None
-        found = self.store.deliveries_of(webhook_id, after, limit)
-        return Page(found.items, self.paging.encode({"after": found.after}, scope)
-                    if found.after else None)
+        return self.paging.page(f"deliveries:{principal.tenant_id}:{webhook_id}", cursor,
+                                lambda after: self.store.deliveries_of(webhook_id, after, limit))
 
     # the consumer: domain events in, deliveries queued ----------------------------------------
     def fan_out(self, detail_type: str, detail: dict) -> int:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from chalicelib.domain.audit import AuditAction, AuditEntry
-from chalicelib.domain.bookings import BookingStatus, RefundReason
+from chalicelib.domain.bookings import RefundReason
 from chalicelib.domain.cancellations import Cancellation, CancellationStatus
 from chalicelib.domain.clock import epoch, to_rfc3339
 from chalicelib.domain.search import parse_search

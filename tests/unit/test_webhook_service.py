@@ -1,6 +1,5 @@
 """Webhooks on the fakes: registration rules, one delivery per interested webhook and domain
 event, signed attempts, retries that grow and move to the sweeper, 410 disabling the hook."""
-import datetime as dt
 import hashlib
 import hmac
 import json
