@@ -27,8 +27,8 @@ test: $(VENV)/.installed lint
 # The stacks infra/ deploys as they are, and the app stack as `make package` builds it
 # (offline, from sample stack outputs: prod, the stage with the strictest settings).
 lint: $(VENV)/.installed
-	@echo "==> cfn-lint infra/template.yaml infra/auth.yaml"
-	$(VENV)/bin/cfn-lint infra/template.yaml infra/auth.yaml
+	@echo "==> cfn-lint infra/template.yaml infra/auth.yaml infra/webhooks.yaml"
+	$(VENV)/bin/cfn-lint infra/template.yaml infra/auth.yaml infra/webhooks.yaml
 	@echo "==> cfn-lint the packaged app stack (prod)"
 	$(PY) -m chalicelib.tools.package --stage prod --sample-outputs --out build/lint-prod
 	$(VENV)/bin/cfn-lint build/lint-prod/sam.json

@@ -7,10 +7,14 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice, CORSConfig, Response
 
+from chalicelib.adapters.delivery_queue import delivery_ids
 from chalicelib.api import errors as api_errors
+from chalicelib.api import http
 from chalicelib.api.auth import auth
 from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
+from chalicelib.api.organizer_changes import changes
+from chalicelib.api.payment_notifications import payment_notifications
 from chalicelib.api.public import public
 from chalicelib.api.search import search
 from chalicelib.api.webhooks import webhooks
@@ -30,12 +34,12 @@ app.api.cors = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match",
                    "X-Request-Id"],
-    expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After"],
+    expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After", "Link"],
     max_age=600)
 logger = Logger(service="boxoffice")
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
-for blueprint in (auth, public, search, customer, org, webhooks):
+for blueprint in (auth, public, search, customer, org, changes, webhooks, payment_notifications):
     app.register_blueprint(blueprint)
 instrument(app)
 
@@ -47,6 +51,7 @@ def envelope_and_request_id(event, get_response):
     if not (0 < len(request_id) <= 128 and request_id.isprintable()):
         request_id = uuid.uuid4().hex
     logger.append_keys(request_id=request_id)
+    event.context[http.REQUEST_ID] = request_id  # routes pass it on to the audit log
     started = time.monotonic()
     response = get_response(event)
     if response.status_code >= 400 and not api_errors.is_enveloped(response.body):
@@ -79,6 +84,19 @@ def count_domain_event(event):
     container().projections.handle(from_detail(event.detail_type, event.detail))
 
 
+@app.on_cw_event({"source": ["boxoffice"]})
+def queue_webhook_deliveries(event):
+    """One delivery per interested webhook, queued for the sender; errors propagate so
+    EventBridge retries (a redelivered event finds its deliveries made)."""
+    container().webhooks.fan_out(event.detail_type, event.detail)
+
+
+def _send_webhooks(event):
+    """The SQS-triggered sender: one attempt per message; retries are scheduled, not raised."""
+    for delivery_id in delivery_ids(record.body for record in event):
+        container().webhooks.attempt(delivery_id)
+
+
 def _publish_stream(event):
     outbox.relay([record._event_dict for record in event], container().publisher,
                  container().clock)
@@ -90,3 +108,9 @@ for _name, _arn in (("relay_booking_stream", os.environ.get("BOOKING_STREAM_ARN"
                     ("relay_catalog_stream", os.environ.get("CATALOG_STREAM_ARN"))):
     if _arn:
         app.on_dynamodb_record(stream_arn=_arn, name=_name, batch_size=100)(_publish_stream)
+
+# The webhook sender: registered when infra/webhooks.yaml's queue is known (deploy.sh
+# exports it). Two messages a batch keep two 10-second posts under the 29 s timeout.
+if os.environ.get("WEBHOOK_QUEUE_ARN"):
+    app.on_sqs_message(queue_arn=os.environ["WEBHOOK_QUEUE_ARN"], name="send_webhooks",
+                       batch_size=2)(_send_webhooks)

@@ -6,6 +6,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from .adapters.audit_store import DynamoAuditLog
 from .adapters.catalog_store import DynamoCatalog
 from .adapters.dynamo_models import bind_models
 from .adapters.idempotency import PowertoolsIdempotency
@@ -16,18 +17,25 @@ from .adapters.search_index import DynamoSearchIndex, search_rows
 from .adapters.tokens import (CognitoTokenVerifier, EdDsaTicketSigner, HmacCursorCodec,
                               LocalTokenIssuer)
 from .adapters.transactions import TransactionRunner
+from .adapters.webhook_sender import HttpWebhookSender
+from .adapters.webhook_store import DynamoWebhookStore
 from .config import MisconfiguredStage, Settings
 from .domain.clock import SystemClock
+from .services.attendees import AttendeeService
+from .services.audit import AuditService
 from .services.availability import Availability
 from .services.bookings import BookingService
+from .services.cancellations import CancellationJob
 from .services.catalog import CatalogService
 from .services.checkin import CheckInService
 from .services.holds import HoldService
+from .services.lifecycle import EventLifecycle
 from .services.paging import Paging
 from .services.payment_events import PaymentEvents
 from .services.projections import ProjectionService
 from .services.sale_cache import SaleCache
 from .services.search import SearchService
+from .services.webhooks import WebhookService
 
 logger = logging.getLogger("boxoffice")
 
@@ -53,6 +61,12 @@ class Container:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    webhook_store: DynamoWebhookStore
+    lifecycle: EventLifecycle
+    cancellations: CancellationJob
+    attendees: AttendeeService
+    webhooks: WebhookService
+    audit: AuditService
     payment_events: PaymentEvents | None
 
 
@@ -106,8 +120,16 @@ def event_publisher(settings: Settings):
                                 settings.event_bus)
 
 
+def delivery_queue_for(settings: Settings):
+    """Where webhook deliveries wait for the sender: the stage's SQS queue."""
+    import boto3
+    from .adapters.delivery_queue import SqsDeliveryQueue
+    return SqsDeliveryQueue(boto3.client("sqs", region_name=settings.region),
+                            settings.webhook_queue)
+
+
 def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publisher=None,
-          payments=None) -> Container:
+          payments=None, delivery_queue=None) -> Container:
     ensure_startable(settings)
     clock = clock or SystemClock()
     bind_models(settings)
@@ -128,19 +150,30 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
     idempotency = PowertoolsIdempotency(settings.idempotency_table, settings.region,
                                         settings.dynamodb_endpoint)
     availability = Availability(projection_store)
+    sales = SaleCache(catalog_store, clock)
+    catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
+    holds = HoldService(inventory, sales, paging, clock, payments)
     bookings = BookingService(inventory, catalog_store, availability, payments, signer, paging,
                               clock)
-    webhooks = payment_webhooks(settings, clock)
+    cancellations = CancellationJob(catalog_store, inventory, bookings, clock)
+    payment_notices = payment_webhooks(settings, clock)
+    webhook_store = DynamoWebhookStore(tx, settings.hold_sweep_shards)
+    webhooks = WebhookService(webhook_store, delivery_queue or delivery_queue_for(settings),
+                              HttpWebhookSender(allow_private_hosts=settings.is_local), paging,
+                              clock, allow_loopback_http=settings.is_local)
     return Container(
         settings, clock, keyring, catalog_store, inventory, projection_store, search_index,
         payments, publisher, signer, issuer, verifier, idempotency,
-        catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
-        holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
-        bookings=bookings,
+        catalog=catalog, holds=holds, bookings=bookings,
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(search_index, catalog_store, availability, paging, clock),
         checkins=CheckInService(catalog_store, inventory, signer, clock),
-        payment_events=PaymentEvents(webhooks, bookings) if webhooks else None)
+        webhook_store=webhook_store,
+        lifecycle=EventLifecycle(catalog, catalog_store, holds, sales, cancellations, clock),
+        cancellations=cancellations,
+        attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
+        webhooks=webhooks, audit=AuditService(DynamoAuditLog(), paging),
+        payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None)
 
 
 _lock = threading.Lock()

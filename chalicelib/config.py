@@ -35,6 +35,7 @@ class Settings:
     stripe_webhook_secret: str = ""
     hold_sweep_shards: int = 8
     booking_grace_seconds: int = 60
+    webhook_queue: str = ""  # the SQS queue's name (infra/webhooks.yaml); default per stage
 
     @property
     def is_local(self) -> bool:
@@ -44,7 +45,8 @@ class Settings:
     def for_stage(cls, stage: str, **overrides) -> "Settings":
         names = {f"{kind}_table": f"boxoffice-{stage}-{kind}"
                  for kind in ("catalog", "booking", "projection", "idempotency")}
-        values = dict(stage=stage, region="us-east-1", event_bus=f"boxoffice-{stage}", **names)
+        values = dict(stage=stage, region="us-east-1", event_bus=f"boxoffice-{stage}",
+                      webhook_queue=f"boxoffice-{stage}-webhooks", **names)
         values.update(overrides)
         return cls(**values)
 
@@ -59,7 +61,8 @@ class Settings:
             ("signing_key_parameter", "SIGNING_KEY_PARAMETER"),
             ("stripe_api_key_parameter", "STRIPE_API_KEY_PARAMETER"),
             ("stripe_webhook_secret_parameter", "STRIPE_WEBHOOK_SECRET_PARAMETER"),
-            ("payments", "PAYMENTS")) if env.get(key) is not None}
+            ("payments", "PAYMENTS"), ("webhook_queue", "WEBHOOK_QUEUE"))
+            if env.get(key) is not None}
         return cls.for_stage(
             stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", "us-east-1"),

@@ -34,9 +34,12 @@ echo "==> data stack boxoffice-$STAGE-data (tables, event bus)"
 deploy_stack "boxoffice-$STAGE-data" infra/template.yaml
 echo "==> auth stack boxoffice-$STAGE-auth (Cognito user pool, app client, organizer group)"
 deploy_stack "boxoffice-$STAGE-auth" infra/auth.yaml
+echo "==> webhook stack boxoffice-$STAGE-webhooks (delivery queue, dead letters)"
+deploy_stack "boxoffice-$STAGE-webhooks" infra/webhooks.yaml
 mkdir -p "$BUILD"
-$PY -c 'import json,sys; print(json.dumps({**json.loads(sys.argv[1]), **json.loads(sys.argv[2])}, indent=2))' \
-  "$(outputs "boxoffice-$STAGE-data")" "$(outputs "boxoffice-$STAGE-auth")" > "$BUILD/outputs.json"
+$PY -c 'import json,sys; print(json.dumps({k: v for a in sys.argv[1:] for k, v in json.loads(a).items()}, indent=2))' \
+  "$(outputs "boxoffice-$STAGE-data")" "$(outputs "boxoffice-$STAGE-auth")" \
+  "$(outputs "boxoffice-$STAGE-webhooks")" > "$BUILD/outputs.json"
 
 echo "==> secrets in SSM"
 parameter() {  # NAME_PARAMETER -> the parameter name the stage's config sets, or nothing

@@ -1,5 +1,6 @@
 """The scheduled job: end holds whose time is up (and booking claims whose request died),
-and settle bookings whose money has not.
+settle bookings whose money has not, carry on cancelled events' refunds, and queue webhook
+deliveries whose retry is too far off for the queue (or whose message was lost).
 
 Bounded per run, idempotent, and safe to run twice at once: every change it makes is a
 conditional write, so a second sweeper loses the race and moves on."""
@@ -12,6 +13,8 @@ from ..domain.clock import epoch, to_rfc3339
 
 PAGE = 50
 SECONDS_PER_RUN = 20.0  # under the function's 29 s timeout; the next run goes on
+CANCELLATION_SECONDS = 5.0
+WEBHOOK_SECONDS = 2.0
 
 
 def _each(fetch, shards: int, deadline: float):
@@ -50,4 +53,6 @@ def finish_bookings(inventory, bookings, clock, grace_seconds: int,
 def run_sweep(container) -> dict:
     return {"holds": sweep_holds(container.inventory, container.holds, container.clock),
             "bookings": finish_bookings(container.inventory, container.bookings, container.clock,
-                                        container.settings.booking_grace_seconds)}
+                                        container.settings.booking_grace_seconds),
+            "cancellations": container.cancellations.run_all(CANCELLATION_SECONDS),
+            "webhooks": container.webhooks.requeue_due(WEBHOOK_SECONDS)}

@@ -20,6 +20,7 @@ from .bus import LocalEventBus
 from .gateway import EnvelopeRequestHandler, as_local
 from .moto_server import NoDelay, SerialisedMoto
 from .relay import RelayLoop, StreamRelay
+from .webhook_queue import LocalDeliveryQueue
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -78,15 +79,20 @@ class LocalStack:
         outputs = deploy_infra(self.moto.url)
         self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url)
         self.bus = LocalEventBus(asynchronous=background)
-        self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus)
+        self.webhook_queue = LocalDeliveryQueue()
+        self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus,
+                                         delivery_queue=self.webhook_queue)
         bootstrap.use(self.container)
+        self.webhook_queue.bind(self.container.clock, self.container.webhooks.attempt)
         self.bus.subscribe(lambda kind, detail: self.container.projections.handle(
             from_detail(kind, detail)))
+        self.bus.subscribe(self.container.webhooks.fan_out)
         self.relay = StreamRelay(self.moto.url, [outputs["CatalogStreamArn"],
                                                  outputs["BookingStreamArn"]], self.container)
         self._threads = []
         if background:
             self._threads.append(RelayLoop(self.relay.poll, self.moto.writes))
+            self._threads.append(Every(0.25, self.webhook_queue.run_due, "webhook-sender"))
             if sweep_seconds:
                 self._threads.append(Every(sweep_seconds, self.sweep, "sweeper"))
         from app import app

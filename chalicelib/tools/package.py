@@ -28,12 +28,14 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 STACK_OUTPUTS = ("CatalogTableName", "BookingTableName", "ProjectionTableName",
                  "IdempotencyTableName", "EventBusName", "CatalogStreamArn", "BookingStreamArn",
-                 "UserPoolId", "UserPoolArn", "UserPoolClientId")
+                 "UserPoolId", "UserPoolArn", "UserPoolClientId", "WebhookQueueArn",
+                 "WebhookQueueName")
 # app.py reads these while Chalice packages it: the relays and the Cognito authorizer exist
 # only if they are set.
 PACKAGE_TIME_ENVIRONMENT = {"BOOKING_STREAM_ARN": "BookingStreamArn",
                             "CATALOG_STREAM_ARN": "CatalogStreamArn",
-                            "COGNITO_USER_POOL_ARN": "UserPoolArn"}
+                            "COGNITO_USER_POOL_ARN": "UserPoolArn",
+                            "WEBHOOK_QUEUE_ARN": "WebhookQueueArn"}
 OUTBOX_RELAYS = {"RelayBookingStream": "BookingStreamArn",
                  "RelayCatalogStream": "CatalogStreamArn"}
 
@@ -80,7 +82,9 @@ def sample_outputs(stage: str, region: str = "us-east-1", account: str = "123456
             "BookingStreamArn": f"{table}-booking/stream/2026-01-01T00:00:00.000",
             "UserPoolId": f"{region}_SAMPLE0000",
             "UserPoolArn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{region}_SAMPLE0000",
-            "UserPoolClientId": "sample0client0id0000000000"}
+            "UserPoolClientId": "sample0client0id0000000000",
+            "WebhookQueueArn": f"arn:aws:sqs:{region}:{account}:boxoffice-{stage}-webhooks",
+            "WebhookQueueName": f"boxoffice-{stage}-webhooks"}
 
 
 def check_settings(stage: str, outputs: dict) -> None:
@@ -141,7 +145,8 @@ def function_name(logical_id: str) -> dict:
 
 def failure_queue(function: dict) -> str | None:
     kinds = {e["Type"] for e in function["Properties"].get("Events", {}).values()}
-    unknown = kinds - set(FAILURE_QUEUE_BY_EVENT) - {"Api"}
+    # An SQS consumer's failures go to its queue's own dead-letter queue (its redrive policy).
+    unknown = kinds - set(FAILURE_QUEUE_BY_EVENT) - {"Api", "SQS"}
     if unknown:
         raise PackagingError(f"no failure handling is defined for {', '.join(sorted(unknown))} "
                              "events (chalicelib/tools/package.py FAILURE_QUEUE_BY_EVENT)")
@@ -233,6 +238,13 @@ def cognito_authorizers_from_parameters(template: dict) -> None:
             authorizer["providerARNs"] = [{"Ref": "UserPoolArn"}]
 
 
+def queues_from_parameters(function: dict) -> None:
+    """The webhook queue comes from its own stack, as a parameter like every stack output."""
+    for event in function["Properties"].get("Events", {}).values():
+        if event["Type"] == "SQS":
+            event["Properties"]["Queue"] = {"Ref": "WebhookQueueArn"}
+
+
 def build_template(chalice_template: dict) -> dict:
     template = TemplateDeepMerger().merge(load_infra("app.yaml"), chalice_template)
     policies = load_infra("policies.yaml")
@@ -240,6 +252,7 @@ def build_template(chalice_template: dict) -> dict:
         queue = failure_queue(function)
         if queue:
             handle_failures(logical_id, function, queue)
+        queues_from_parameters(function)
         name_and_log(template, logical_id, function)
         give_own_role(template, logical_id, function, policies, queue)
     cognito_authorizers_from_parameters(template)

@@ -43,7 +43,7 @@ def test_a_long_history_costs_each_page_a_few_reads(world, http, meter, stack):
     live = []
     for seat in ("A-1-1", "A-1-2"):
         live.append(world.hold(token, event["event_id"], [seat]).json()["hold_id"])
-        stack.container.clock.advance(1)
+        stack.container.clock.advance(1)  # newest first needs them a second apart
     for path in ("/users/me/holds?limit=1", "/users/me/bookings?status=confirmed&limit=1"):
         found, cursor, pages = [], None, 0
         while pages < 200:

@@ -10,21 +10,28 @@ from chalicelib.domain.catalog import Location, Row, Section
 from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.money import Money
+from chalicelib.services.attendees import AttendeeService
+from chalicelib.services.audit import AuditService
 from chalicelib.services.availability import Availability
 from chalicelib.services.bookings import BookingService
+from chalicelib.services.cancellations import CancellationJob
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.checkin import CheckInService
 from chalicelib.services.commands import BookHold, HoldSeats, NewEvent, NewTier, NewVenue
 from chalicelib.services.holds import HoldService
+from chalicelib.services.lifecycle import EventLifecycle
 from chalicelib.services.paging import Paging
 from chalicelib.services.projections import ProjectionService
 from chalicelib.services.sale_cache import SaleCache
 from chalicelib.services.search import SearchService
+from chalicelib.services.webhooks import WebhookService
 
+from .audit import InMemoryAuditLog
 from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
 from .payments import InMemoryPaymentProvider
 from .projections import InMemoryProjections
+from .webhooks import InMemoryWebhookStore, RecordingQueue, ScriptedSender
 
 _counter = [0]
 
@@ -48,11 +55,20 @@ class World:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    audit_log: InMemoryAuditLog
+    webhook_store: InMemoryWebhookStore
+    queue: RecordingQueue
+    sender: ScriptedSender
+    lifecycle: EventLifecycle
+    cancellations: CancellationJob
+    attendees: AttendeeService
+    webhooks: WebhookService
+    audit: AuditService
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
-    def customer(sub: str | None = None) -> Principal:
-        return Principal(sub or uid("cust"), None, ("customer",), None)
+    def customer(sub: str | None = None, email: str | None = None) -> Principal:
+        return Principal(sub or uid("cust"), email, ("customer",), None)
 
     @staticmethod
     def organizer(tenant: str | None = None) -> Principal:
@@ -96,20 +112,31 @@ class World:
 def build_world(start: dt.datetime | None = None) -> World:
     clock = FixedClock(start or dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
     keyring = KeyRing.generate()
-    catalog_store = InMemoryCatalog()
+    audit_log = InMemoryAuditLog()
+    catalog_store = InMemoryCatalog(audit_log)
     inventory = InMemoryInventory(catalog_store)
     projection_store = InMemoryProjections()
     payments = InMemoryPaymentProvider()
     signer = EdDsaTicketSigner(keyring)
     paging = Paging(HmacCursorCodec(keyring))
     availability = Availability(projection_store)
+    sales = SaleCache(catalog_store, clock)
+    catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
+    holds = HoldService(inventory, sales, paging, clock, payments)
+    bookings = BookingService(inventory, catalog_store, availability, payments, signer, paging,
+                              clock)
+    cancellations = CancellationJob(catalog_store, inventory, bookings, clock)
+    webhook_store, queue, sender = InMemoryWebhookStore(audit_log), RecordingQueue(), ScriptedSender()
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
-        catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
-        holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
-        bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
-                                clock),
+        catalog=catalog, holds=holds, bookings=bookings,
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(InMemorySearchIndex(catalog_store), catalog_store, availability,
                              paging, clock),
-        checkins=CheckInService(catalog_store, inventory, signer, clock))
+        checkins=CheckInService(catalog_store, inventory, signer, clock),
+        audit_log=audit_log, webhook_store=webhook_store, queue=queue, sender=sender,
+        lifecycle=EventLifecycle(catalog, catalog_store, holds, sales, cancellations, clock),
+        cancellations=cancellations,
+        attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
+        webhooks=WebhookService(webhook_store, queue, sender, paging, clock),
+        audit=AuditService(audit_log, paging))

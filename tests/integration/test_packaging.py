@@ -14,8 +14,9 @@ import pytest
 from chalicelib.tools import package, preflight, slim_zip
 
 FUNCTIONS = {"APIHandler", "JwtAuth", "Sweep", "CountDomainEvent", "RelayBookingStream",
-             "RelayCatalogStream"}
-ASYNC_CONSUMERS = {"Sweep": "ScheduledJobFailureQueue", "CountDomainEvent": "DomainEventFailureQueue"}
+             "RelayCatalogStream", "QueueWebhookDeliveries", "SendWebhooks"}
+ASYNC_CONSUMERS = {"Sweep": "ScheduledJobFailureQueue", "CountDomainEvent": "DomainEventFailureQueue",
+                   "QueueWebhookDeliveries": "DomainEventFailureQueue"}
 
 
 @pytest.fixture(scope="session")
@@ -246,8 +247,12 @@ def test_changing_a_gateway_response_makes_a_new_deployment_that_carries_it(temp
 def test_after_the_sam_transform_failures_still_go_to_the_queues(template, monkeypatch):
     done = sam_transform(template, monkeypatch)
     mappings = resources(done, "AWS::Lambda::EventSourceMapping").values()
+    streams = [m for m in mappings if "StartingPosition" in m["Properties"]]
     assert {m["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
-            for m in mappings} == {"OutboxRelayFailureQueue"}
+            for m in streams} == {"OutboxRelayFailureQueue"}
+    # the webhook sender's queue hands a failing message to its own dead-letter queue
+    [sender] = [m for m in mappings if "StartingPosition" not in m["Properties"]]
+    assert sender["Properties"]["EventSourceArn"] == {"Ref": "WebhookQueueArn"}
     assert len(resources(done, "AWS::Lambda::EventInvokeConfig")) == len(ASYNC_CONSUMERS)
     for rule in resources(done, "AWS::Events::Rule").values():
         [target] = rule["Properties"]["Targets"]

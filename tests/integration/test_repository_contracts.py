@@ -16,9 +16,11 @@ from chalicelib.domain.search import parse_search
 from chalicelib.services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
                                        HoldNotActive, LedgerChanged, LedgerFull, LimitCheck,
                                        Refusal, SaleChanged, SaleGuard, SectionCounts, TierSales)
+from chalicelib.adapters.audit_store import DynamoAuditLog
 from fakes.catalog import InMemoryCatalog, InMemorySearchIndex
 from fakes.inventory import InMemoryInventory
 from fakes.projections import InMemoryProjections
+from fakes.webhooks import InMemoryWebhookStore
 from support import uid
 
 LAYOUT = Layout((Section("A", (Row("1", 10), Row("2", 10))), Section("B", (Row("1", 10),))))
@@ -30,10 +32,11 @@ def ports(request):
     if request.param == "memory":
         catalog = InMemoryCatalog()
         return dict(catalog=catalog, inventory=InMemoryInventory(catalog),
-                    projections=InMemoryProjections(), search=InMemorySearchIndex(catalog))
+                    projections=InMemoryProjections(), search=InMemorySearchIndex(catalog),
+                    audit=catalog.audit, webhooks=InMemoryWebhookStore(catalog.audit))
     c = request.getfixturevalue("stack").container
     return dict(catalog=c.catalog_store, inventory=c.inventory, projections=c.projection_store,
-                search=c.search_index)
+                search=c.search_index, audit=DynamoAuditLog(), webhooks=c.webhook_store)
 
 
 @pytest.fixture

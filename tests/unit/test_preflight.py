@@ -7,7 +7,8 @@ STACK_OUTPUTS = {"CatalogTableName": "boxoffice-prod-catalog", "BookingTableName
                  "ProjectionTableName": "boxoffice-prod-projection",
                  "IdempotencyTableName": "boxoffice-prod-idempotency", "EventBusName": "boxoffice-prod",
                  "UserPoolId": "eu-west-1_Abc123", "UserPoolClientId": "4f1c0example",
-                 "UserPoolArn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123"}
+                 "UserPoolArn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123",
+                 "WebhookQueueName": "boxoffice-prod-webhooks"}
 
 
 def prod(**changes):
