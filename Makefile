@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAGE ?= dev
 
-.PHONY: run test lint deploy clean
+.PHONY: run test lint deploy clean bench-live
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Boxoffice needs Python 3.11); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -23,6 +23,9 @@ test: $(VENV)/.installed lint
 lint: $(VENV)/.installed
 	@echo "==> cfn-lint infra/template.yaml"
 	$(VENV)/bin/cfn-lint infra/template.yaml
+
+bench-live: $(VENV)/.installed
+	$(PY) benchmarks/live_fanout.py
 
 deploy: $(VENV)/.installed
 	STAGE=$(STAGE) bash infra/deploy.sh

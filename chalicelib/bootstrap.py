@@ -11,18 +11,21 @@ from .adapters.dynamo_models import bind_models
 from .adapters.idempotency import PowertoolsIdempotency
 from .adapters.inventory_store import DynamoInventory
 from .adapters.keys import KeyRing, load_keyring
+from .adapters.live_store import DynamoLiveStore
 from .adapters.projection_store import DynamoProjections
 from .adapters.search_index import DynamoSearchIndex, search_rows
 from .adapters.tokens import (CognitoTokenVerifier, EdDsaTicketSigner, HmacCursorCodec,
                               LocalTokenIssuer)
 from .adapters.transactions import TransactionRunner
+from .adapters.websocket_push import ApiGatewayPusher, EventBridgeFanOut
 from .config import MisconfiguredStage, Settings
-from .domain.clock import SystemClock
+from .domain.clock import SystemClock, SystemPace
 from .services.availability import Availability
 from .services.bookings import BookingService
 from .services.catalog import CatalogService
 from .services.checkin import CheckInService
 from .services.holds import HoldService
+from .services.live import LiveSeatMap
 from .services.paging import Paging
 from .services.projections import ProjectionService
 from .services.sale_cache import SaleCache
@@ -52,6 +55,7 @@ class Container:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    live: LiveSeatMap
 
 
 def ensure_startable(settings: Settings) -> None:
@@ -79,7 +83,9 @@ def event_publisher(settings: Settings):
 
 
 def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publisher=None,
-          payments=None) -> Container:
+          payments=None, pusher=None, fan_out=None) -> Container:
+    """`pusher` and `fan_out` default to API Gateway and EventBridge (the local stack passes
+    its own WebSocket server and Lambda pool)."""
     ensure_startable(settings)
     clock = clock or SystemClock()
     bind_models(settings)
@@ -100,16 +106,23 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
     idempotency = PowertoolsIdempotency(settings.idempotency_table, settings.region,
                                         settings.dynamodb_endpoint)
     availability = Availability(projection_store)
+    catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
+    live = LiveSeatMap(DynamoLiveStore(tx, settings.live_subscription_shards,
+                                       settings.live_change_parts), catalog, inventory,
+                       pusher or ApiGatewayPusher(settings.websocket_url, settings.region),
+                       fan_out or EventBridgeFanOut(settings.region), clock, SystemPace(),
+                       settings.live_window_seconds)
     return Container(
         settings, clock, keyring, catalog_store, inventory, projection_store, search_index,
         payments, publisher, signer, issuer, verifier, idempotency,
-        catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
+        catalog=catalog,
         holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
         bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
                                 clock),
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(search_index, catalog_store, availability, paging, clock),
-        checkins=CheckInService(catalog_store, inventory, signer, clock))
+        checkins=CheckInService(catalog_store, inventory, signer, clock),
+        live=live)
 
 
 _lock = threading.Lock()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Deploys a stage: the data stack from infra/template.yaml, then the Chalice app packaged with
-# the Gateway Responses merged in (Chalice cannot set them itself: aws/chalice#1268).
+# the Gateway Responses merged in (Chalice cannot set them itself: aws/chalice#1268) and every
+# function told its WebSocket API's URL (infra/live-seat-map.json).
 # Needs the AWS CLI, credentials, and DEPLOY_BUCKET (an S3 bucket for the Lambda package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +19,11 @@ output() {
 }
 export BOOKING_STREAM_ARN="$(output BookingStreamArn)" CATALOG_STREAM_ARN="$(output CatalogStreamArn)"
 
-echo "==> packaging the app (stage $STAGE) with Gateway Responses"
-rm -rf build && .venv/bin/chalice package --stage "$STAGE" --merge-template infra/gateway-responses.json build/
+echo "==> packaging the app (stage $STAGE) with Gateway Responses and the WebSocket URL"
+rm -rf build && mkdir build
+.venv/bin/python -m chalicelib.tools.merge_templates infra/gateway-responses.json \
+  infra/live-seat-map.json > build/merge.json
+.venv/bin/chalice package --stage "$STAGE" --merge-template build/merge.json build/
 aws cloudformation package --template-file build/sam.json --s3-bucket "$DEPLOY_BUCKET" \
   --output-template-file build/packaged.yaml
 echo "==> api stack boxoffice-$STAGE-api"

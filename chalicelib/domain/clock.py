@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 UTC = dt.timezone.utc
 
@@ -10,6 +11,16 @@ UTC = dt.timezone.utc
 class SystemClock:
     def now(self) -> dt.datetime:
         return dt.datetime.now(UTC)
+
+
+class SystemPace:
+    """Wall time and waiting (the live seat map's coalescing windows)."""
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class FixedClock:

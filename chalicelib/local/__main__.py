@@ -14,13 +14,14 @@ from .stack import LocalStack
 def main() -> int:
     logging.basicConfig(level=logging.WARNING)
     port = int(os.environ.get("PORT", "8000"))
+    ws_port = int(os.environ.get("WS_PORT", str(port + 1)))
     sweep = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
     print("==> starting moto (serialised), creating tables from infra/template.yaml ...", flush=True)
     try:
-        stack = LocalStack(port=port, sweep_seconds=sweep)
+        stack = LocalStack(port=port, sweep_seconds=sweep, ws_port=ws_port)
     except OSError as e:
-        print(f"error: cannot listen on 127.0.0.1:{port} ({e}); try PORT=8010 make run",
-              file=sys.stderr)
+        print(f"error: cannot listen on 127.0.0.1:{port} or :{ws_port} ({e}); "
+              "try PORT=8010 make run (WS_PORT defaults to PORT+1)", file=sys.stderr)
         return 1
     stack.start()
     print("==> seeding demo data ...", flush=True)
@@ -34,6 +35,7 @@ def main() -> int:
     url = stack.url
     print(f"""
 Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
+Live seat map (WebSocket): {stack.websocket.url}
 
 Customer token:  {customer}
 Organizer token: {organizer}
@@ -44,6 +46,8 @@ Try:
   curl -s -X POST {url}/bookings/hold -H "Authorization: Bearer $CUSTOMER" \\
        -H 'Content-Type: application/json' \\
        -d '{{"event_id": "{event_id}", "seat_ids": ["A-1-1", "A-1-2"]}}'
+  # live seat changes: connect to {stack.websocket.url} and send
+  #   {{"action": "subscribe", "event_id": "{event_id}", "section": "A"}}
 
 (export CUSTOMER=<the customer token above> first; demo event ids: {", ".join(e.event_id for e in demo["events"])})
 """, flush=True)

@@ -20,6 +20,7 @@ from ..jobs.sweeper import run_sweep
 from .bus import LocalEventBus
 from .gateway import EnvelopeRequestHandler, as_local
 from .moto_server import SerialisedMoto
+from .websocket import LocalWebSocketServer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -112,16 +113,20 @@ class Every(threading.Thread):
 
 class LocalStack:
     def __init__(self, port: int = 8000, sweep_seconds: float | None = 5.0, clock=None,
-                 host: str = "127.0.0.1", background: bool = True):
+                 host: str = "127.0.0.1", background: bool = True, ws_port: int = 0):
         fake_aws_environment()
         self.moto = SerialisedMoto().start()
         outputs = deploy_infra(self.moto.url)
-        self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url)
+        self.websocket = LocalWebSocketServer(host, ws_port, asynchronous=background)
+        self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url,
+                                           websocket_url=self.websocket.url)
         self.bus = LocalEventBus(asynchronous=background)
-        self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus)
+        self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus,
+                                         pusher=self.websocket, fan_out=self.websocket)
         bootstrap.use(self.container)
         self.bus.subscribe(lambda kind, detail: self.container.projections.handle(
             from_detail(kind, detail)))
+        self.bus.subscribe(self.websocket.on_domain_event)
         self.relay = StreamRelay(self.moto.url, [outputs["CatalogStreamArn"],
                                                  outputs["BookingStreamArn"]], self.container)
         self._threads = []
@@ -144,6 +149,7 @@ class LocalStack:
 
     def start(self) -> "LocalStack":
         self._server_thread.start()
+        self.websocket.serve(self.app)
         for thread in self._threads:
             thread.start()
         return self
@@ -160,5 +166,6 @@ class LocalStack:
         for thread in self._threads:
             thread.stop()
         self.server.shutdown()
+        self.websocket.stop()
         self.moto.stop()
         bootstrap.use(None)

@@ -17,6 +17,7 @@ from chalicelib.services.catalog import CatalogService
 from chalicelib.services.checkin import CheckInService
 from chalicelib.services.commands import BookHold, HoldSeats, NewEvent, NewTier, NewVenue
 from chalicelib.services.holds import HoldService
+from chalicelib.services.live import LiveSeatMap
 from chalicelib.services.paging import Paging
 from chalicelib.services.projections import ProjectionService
 from chalicelib.services.sale_cache import SaleCache
@@ -24,6 +25,7 @@ from chalicelib.services.search import SearchService
 
 from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
+from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
 from .projections import InMemoryProjections
 
 _counter = [0]
@@ -48,6 +50,11 @@ class World:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    live_store: InMemoryLiveStore
+    pusher: RecordingPusher
+    pace: FakePace
+    fan_out: InlineFanOut
+    live: LiveSeatMap
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
@@ -103,13 +110,19 @@ def build_world(start: dt.datetime | None = None) -> World:
     signer = EdDsaTicketSigner(keyring)
     paging = Paging(HmacCursorCodec(keyring))
     availability = Availability(projection_store)
+    catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
+    live_store, pusher, pace, fan_out = (InMemoryLiveStore(), RecordingPusher(), FakePace(),
+                                         InlineFanOut())
+    live = LiveSeatMap(live_store, catalog, inventory, pusher, fan_out, clock, pace)
+    fan_out.deliver = live.deliver
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
-        catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
+        catalog=catalog,
         holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
         bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
                                 clock),
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(InMemorySearchIndex(catalog_store), catalog_store, availability,
                              paging, clock),
-        checkins=CheckInService(catalog_store, inventory, signer, clock))
+        checkins=CheckInService(catalog_store, inventory, signer, clock),
+        live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live)
