@@ -252,12 +252,22 @@ def latencies(buyers: Buyers, subscribers: Subscribers) -> list[float]:
     return found
 
 
+def view_of(frames: list, initial: dict) -> dict:
+    """A client's seat map: each seat keeps the status of the latest `at` seen (fan-out jobs
+    may arrive out of order), starting from the seat map its subscribe ETag confirmed."""
+    view, seen_at = dict(initial), {}
+    for _, frame in frames:
+        for change in frame["changes"]:
+            if frame["at"] >= seen_at.get(change["seat_id"], ""):
+                view[change["seat_id"]] = change["status"]
+                seen_at[change["seat_id"]] = frame["at"]
+    return view
+
+
 def lost_updates(subscribers: Subscribers, initial: dict, final: dict) -> tuple[int, int]:
     wrong_views, wrong_seats = 0, 0
     for frames in subscribers.frames:
-        view = dict(initial)
-        for _, frame in frames:
-            view.update({c["seat_id"]: c["status"] for c in frame["changes"]})
+        view = view_of(frames, initial)
         diff = sum(1 for seat, status in final.items() if view.get(seat) != status)
         wrong_views += bool(diff)
         wrong_seats += diff
@@ -294,8 +304,9 @@ def main() -> int:
         started = time.monotonic()
         buyers.run(args.seconds)
         busy = time.monotonic() - started
-        while time.monotonic() - subscribers.last_frame_at < 3:  # let the last windows out
-            time.sleep(0.5)
+        settle = time.monotonic() + 60
+        while time.monotonic() - subscribers.last_frame_at < 5 and time.monotonic() < settle:
+            time.sleep(0.5)  # the last windows out, through any pause of the local stack
         final = {s["seat_id"]: s["status"]
                  for s in api.call("GET", f"/events/{event_id}/seats").json()["seats"]}
         subscribers.close()

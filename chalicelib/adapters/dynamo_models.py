@@ -161,21 +161,16 @@ class SubscriptionItem(_Base):
 
 
 class PendingChangesItem(_Base):
-    """One part of one event's coalescing window: the seats changed in it so far."""
+    """One part of one event's coalescing window: the seats changed in it so far; part 0
+    also whether someone flushes it, and when it was closed."""
 
     Meta = _meta()
 
     seats = UnicodeSetAttribute(null=True)
     writes = NumberAttribute(null=True)
+    claimed = BooleanAttribute(null=True)
     closed = BooleanAttribute(null=True)
-    ttl = NumberAttribute(null=True)
-
-
-class FlushClaimItem(_Base):
-    """Who flushes one event's window: the first recorder to write it."""
-
-    Meta = _meta()
-
+    flushed_at = NumberAttribute(null=True)
     ttl = NumberAttribute(null=True)
 
 
@@ -191,7 +186,7 @@ class WatchItem(_Base):
 CATALOG_MODELS = (CatalogItem, LayoutItem)
 BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem)
 PROJECTION_MODELS = (CounterItem, DedupeItem)
-LIVE_MODELS = (ConnectionItem, SubscriptionItem, PendingChangesItem, FlushClaimItem, WatchItem)
+LIVE_MODELS = (ConnectionItem, SubscriptionItem, PendingChangesItem, WatchItem)
 
 
 def bind_models(settings) -> None:

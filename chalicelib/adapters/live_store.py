@@ -7,8 +7,8 @@ Keys (every one expires by TTL; nothing here outlives its use by more than a few
   subscribe storm's writes and lets each shard be fanned out by its own invocation.
 - `PEND#{event}#{window}#{part}` / `PEND`: the seats changed in one window, in parts, so no
   single item takes every seat change of a hot on-sale (an item's write cost also grows
-  with its size).
-- `FLUSH#{event}#{window}` / `FLUSH`: the one recorder that flushes the window.
+  with its size). Part 0 also says who flushes the window (`claimed`) and when it was
+  closed (`flushed_at`).
 - `WATCH#{event}` / `WATCH`: until when someone may be subscribed, so the changes of events
   no one watches cost one read. Rewritten at most about once an hour per event, not on
   every subscribe (a subscribe storm would make it a hot item)."""
@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import zlib
 
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 
 from ..domain import errors
 from ..domain.live import Subscription, Window
 from ..services.ports import WindowClosed
-from .dynamo_models import (ConnectionItem, FlushClaimItem, PendingChangesItem,
-                            SubscriptionItem, WatchItem)
+from .dynamo_models import ConnectionItem, PendingChangesItem, SubscriptionItem, WatchItem
 from .transactions import ConditionsFailed
 
 WHOLE_EVENT = "*"  # section names are letters and digits only
@@ -41,10 +40,6 @@ def subscription_pk(event_id: str, shard: int) -> str:
 
 def pending_pk(window: Window, part: int) -> str:
     return f"PEND#{window.event_id}#{window.number}#{part}"
-
-
-def claim_pk(window: Window) -> str:
-    return f"FLUSH#{window.event_id}#{window.number}"
 
 
 def watch_pk(event_id: str) -> str:
@@ -187,19 +182,30 @@ class DynamoLiveStore:
 
     def _claim(self, window: Window, expires_at: int) -> bool:
         try:
-            FlushClaimItem(pk=claim_pk(window), sk="FLUSH", ttl=expires_at).save(
-                condition=FlushClaimItem.pk.does_not_exist())
+            PendingChangesItem(pk=pending_pk(window, 0), sk="PEND").update(
+                actions=[PendingChangesItem.claimed.set(True),
+                         PendingChangesItem.ttl.set(expires_at)],
+                condition=PendingChangesItem.claimed.does_not_exist())
             return True
-        except PutError as e:
+        except UpdateError as e:
             if _failed_condition(e):
                 return False
             raise
 
-    def close_window(self, window: Window, expires_at: int) -> set[str]:
+    def window_state(self, window: Window) -> tuple[bool, float | None]:
+        try:
+            first = PendingChangesItem.get(pending_pk(window, 0), "PEND", consistent_read=True)
+        except PendingChangesItem.DoesNotExist:
+            return False, None
+        return bool(first.claimed or first.writes), first.flushed_at
+
+    def close_window(self, window: Window, expires_at: int, flushed_at: float) -> set[str]:
         seats: set[str] = set()
         for part in range(self._parts):
             item = PendingChangesItem(pk=pending_pk(window, part), sk="PEND")
             item.update(actions=[PendingChangesItem.closed.set(True),
+                                 PendingChangesItem.flushed_at.set(
+                                     PendingChangesItem.flushed_at | flushed_at),
                                  PendingChangesItem.ttl.set(expires_at)])
             seats |= set(item.seats or ())
         return seats

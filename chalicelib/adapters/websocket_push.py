@@ -22,6 +22,17 @@ def management_endpoint(websocket_url: str) -> str:
     return f"https://{parts.netloc}/{parts.path.strip('/')}"
 
 
+def encode_each(frames: list[tuple[str, dict]]) -> list[tuple[str, bytes]]:
+    """JSON for every frame, encoding a frame shared by many connections once."""
+    done: dict[int, bytes] = {}
+    encoded = []
+    for connection_id, frame in frames:
+        if id(frame) not in done:
+            done[id(frame)] = json.dumps(frame, separators=(",", ":")).encode()
+        encoded.append((connection_id, done[id(frame)]))
+    return encoded
+
+
 class ApiGatewayPusher:
     """Does what Chalice's `app.websocket_api.send` does (post_to_connection; GoneException:
     the client has left), with a client sized for a threaded fan-out. The fan-out Lambdas
@@ -51,21 +62,21 @@ class ApiGatewayPusher:
         if not frames:
             return set()
         client = self._api()
-        if len(frames) == 1:
-            sent = [self._send(client, frames[0])]
+        encoded = encode_each(frames)
+        if len(encoded) == 1:
+            sent = [self._send(client, encoded[0])]
         else:
-            with ThreadPoolExecutor(min(self._threads, len(frames))) as pool:
-                sent = list(pool.map(lambda frame: self._send(client, frame), frames))
-        return {cid for (cid, _), delivered in zip(frames, sent) if delivered is False}
+            with ThreadPoolExecutor(min(self._threads, len(encoded))) as pool:
+                sent = list(pool.map(lambda frame: self._send(client, frame), encoded))
+        return {cid for (cid, _), delivered in zip(encoded, sent) if delivered is False}
 
     @staticmethod
-    def _send(client, frame: tuple[str, dict]) -> bool | None:
+    def _send(client, frame: tuple[str, bytes]) -> bool | None:
         """True: sent; False: the connection is gone; None: failed (logged, not retried: the
         client catches up with the next change or the ETag when it resubscribes)."""
-        connection_id, body = frame
+        connection_id, data = frame
         try:
-            client.post_to_connection(ConnectionId=connection_id,
-                                      Data=json.dumps(body, separators=(",", ":")).encode())
+            client.post_to_connection(ConnectionId=connection_id, Data=data)
             return True
         except client.exceptions.GoneException:
             return False

@@ -47,6 +47,12 @@ def to_rfc3339(value: dt.datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def to_rfc3339_millis(value: dt.datetime) -> str:
+    """With milliseconds, where the order of two moments a second apart or less matters."""
+    utc = value.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
 def epoch(value: dt.datetime) -> int:
     return int(value.timestamp())
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import logging
 import os
 import socket
@@ -25,6 +24,7 @@ from chalice.local import LambdaContext
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
+from ..adapters.websocket_push import encode_each
 from ..domain.events import SOURCE
 from ..domain.live import FAN_OUT_DETAIL_TYPE, FAN_OUT_SOURCE, SEAT_CHANGE_TYPES, FanOutJob
 
@@ -148,30 +148,31 @@ class LocalWebSocketServer:
     # Pusher: the management API's post_to_connection ------------------------------------------
     def push(self, frames: list[tuple[str, dict]]) -> set[str]:
         gone, sending = set(), []
-        for connection_id, frame in frames:
+        for connection_id, data in encode_each(frames):
             ws = self._sockets.get(connection_id)
             if ws is None or not self._loop.is_running():
                 gone.add(connection_id)
-                continue
-            text = json.dumps(frame, separators=(",", ":"))
-            sending.append((connection_id, asyncio.run_coroutine_threadsafe(
-                self._send(ws, text), self._loop)))
-        for connection_id, future in sending:
+            else:
+                sending.append((connection_id, ws, data.decode()))
+        if sending:
+            sent = asyncio.run_coroutine_threadsafe(self._send_all(sending), self._loop)
             try:
-                if not future.result(SEND_TIMEOUT_SECONDS):
-                    gone.add(connection_id)
-            except FutureTimeout:  # a client that stopped reading: API Gateway drops it too
-                future.cancel()
-                gone.add(connection_id)
+                gone |= sent.result(SEND_TIMEOUT_SECONDS + 1)
+            except FutureTimeout:
+                sent.cancel()
+                gone |= {connection_id for connection_id, _, _ in sending}
         return gone
 
     @staticmethod
-    async def _send(ws, text: str) -> bool:
-        try:
-            await ws.send(text)
-            return True
-        except ConnectionClosed:
-            return False
+    async def _send_all(sending) -> set[str]:
+        async def send(ws, text) -> bool:
+            try:
+                await asyncio.wait_for(ws.send(text), SEND_TIMEOUT_SECONDS)
+                return True
+            except (ConnectionClosed, asyncio.TimeoutError):  # a client that stopped
+                return False                                    # reading: dropped, as on AWS
+        sent = await asyncio.gather(*(send(ws, text) for _, ws, text in sending))
+        return {connection_id for (connection_id, _, _), ok in zip(sending, sent) if not ok}
 
     # EventBridge: seat changes in, fan-out jobs out ---------------------------------------------
     def on_domain_event(self, detail_type: str, detail: dict) -> None:

@@ -1,17 +1,16 @@
 """The live seat map: subscriptions over WebSocket, and seat changes pushed to them.
 
 Seat changes are coalesced per event into windows of `window_seconds` of wall time. Every
-change is added to its window; exactly one recorder per window is told to flush it, waits
-for the window to end, closes it (later changes go to the next window), reads the changed
-seats as they are now and hands one job per subscription shard to the fan-out, which sends
-each subscription at most one message for the window. Reading the seats instead of trusting
-the events' order keeps subscribers right when events arrive late, twice or out of order."""
+change is added to its window; exactly one recorder per window is told to flush it. It
+waits until a window's length has passed since the previous flush (at once after a quiet
+window, so the first change after a lull shows immediately), closes the window (later
+changes go to the next one), reads the changed seats as they are now and hands one job per
+subscription shard to the fan-out, which sends each subscription one message for the
+window. Reading the seats instead of trusting the events' order keeps subscribers right
+when events arrive late, twice or out of order."""
 from __future__ import annotations
 
-from collections import defaultdict
-
-from ..domain.catalog import parse_seat_id
-from ..domain.clock import to_rfc3339
+from ..domain.clock import to_rfc3339_millis
 from ..domain.events import DomainEvent, SeatsChanged
 from ..domain.holds import seat_status
 from ..domain.live import (CONNECTION_LIFETIME_SECONDS, MAX_SUBSCRIPTIONS_PER_CONNECTION,
@@ -100,18 +99,28 @@ class LiveSeatMap:
                 number += 1
 
     def flush_when_due(self, window: Window) -> list[FanOutJob]:
-        """Waits for the window to end (within this invocation: nothing outlives it), then
-        flushes it."""
-        wait = (window.number + 1) * self.window_seconds - self.pace.time()
+        """Flushes the window a window's length after the one before it was flushed: at
+        once after a quiet window, at its own end while the one before is still open.
+        Waiting happens within this invocation (nothing outlives it)."""
+        changed, flushed_at = self.store.window_state(Window(window.event_id, window.number - 1))
+        if not changed:
+            due = self.pace.time()
+        elif flushed_at is not None:
+            due = flushed_at + self.window_seconds
+        else:
+            due = (window.number + 1) * self.window_seconds
+        wait = due - self.pace.time()
         if wait > 0:
             self.pace.sleep(wait)
         return self.flush(window)
 
     def flush(self, window: Window) -> list[FanOutJob]:
-        seat_ids = self.store.close_window(window, self._record_expiry())
+        seat_ids = self.store.close_window(window, self._record_expiry(), self.pace.time())
+        # Taken just before the seats are read: fan-out jobs run in any order, so a client
+        # keeps, for each seat, the status of the latest `at` it has seen.
         now = self.clock.now()
         changes = self._as_they_are(window.event_id, seat_ids, now)
-        jobs = [FanOutJob(window.event_id, shard, to_rfc3339(now), part)
+        jobs = [FanOutJob(window.event_id, shard, to_rfc3339_millis(now), part)
                 for part in chunks(changes) for shard in range(self.store.shards)]
         if jobs:
             self.fan_out.dispatch(jobs)
@@ -120,25 +129,22 @@ class LiveSeatMap:
     def deliver(self, job: FanOutJob) -> int:
         """Sends each subscription of the job's shard its share of the changes, in one
         message; forgets connections that are gone. Returns how many messages went out."""
-        frames = []
+        frames, by_section = [], {}  # one frame per section (or whole event), shared
         for subscription in self.store.subscribers(job.event_id, job.sections(), job.shard):
-            wanted = [change for change in job.changes if subscription.wants(change)]
-            if wanted:
-                frames.append((subscription.connection_id,
-                               seats_frame(job.event_id, wanted, job.at)))
+            if subscription.section not in by_section:
+                wanted = [change for change in job.changes if subscription.wants(change)]
+                by_section[subscription.section] = (seats_frame(job.event_id, wanted, job.at)
+                                                    if wanted else None)
+            if by_section[subscription.section]:
+                frames.append((subscription.connection_id, by_section[subscription.section]))
         for gone in self.pusher.push(frames):
             self.store.disconnect(gone)
         return len(frames)
 
     def _as_they_are(self, event_id: str, seat_ids: set[str], now) -> list[SeatChange]:
-        by_section: dict[str, list[str]] = defaultdict(list)
-        for seat_id in sorted(seat_ids):
-            by_section[parse_seat_id(seat_id)[0]].append(seat_id)
-        changes = []
-        for section, ids in sorted(by_section.items()):
-            states = self.inventory.seat_states(event_id, section)
-            changes += [SeatChange(sid, str(seat_status(states.get(sid), now))) for sid in ids]
-        return changes
+        states = self.inventory.seat_states_of(event_id, sorted(seat_ids))
+        return [SeatChange(sid, str(seat_status(states.get(sid), now)))
+                for sid in sorted(seat_ids)]
 
     def _record_expiry(self) -> int:
         return int(self.pace.time()) + WINDOW_RECORD_SECONDS

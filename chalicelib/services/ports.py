@@ -188,6 +188,10 @@ class Inventory(Protocol):
     # seats
     def seat_states(self, event_id: str, section: str) -> dict[str, SeatState]: ...
 
+    def seat_states_of(self, event_id: str, seat_ids: list[str]) -> dict[str, SeatState]:
+        """These seats' states, read after every write that came before (strongly
+        consistent); an available seat has none."""
+
     # holds
     def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
         """Takes every seat if free (by the clock in guard.now), records the hold and counts it
@@ -346,8 +350,13 @@ class LiveStore(Protocol):
         """Adds changed seats to an open window. True tells exactly one caller per window that
         it must flush the window. Raises WindowClosed once the window has been flushed."""
 
-    def close_window(self, window: Window, expires_at: int) -> set[str]:
-        """Closes the window to further changes; returns every seat changed in it."""
+    def close_window(self, window: Window, expires_at: int, flushed_at: float) -> set[str]:
+        """Closes the window to further changes and notes when; returns every seat changed
+        in it."""
+
+    def window_state(self, window: Window) -> tuple[bool, float | None]:
+        """Whether any change was added to the window, and when it was closed (None: not
+        yet)."""
 
 
 class Pace(Protocol):

@@ -16,7 +16,7 @@ class InMemoryLiveStore:
         self._lock = threading.Lock()
         self._connections: dict[str, dict[str, str | None]] = {}
         self._pending: dict[Window, set[str]] = {}
-        self._closed: set[Window] = set()
+        self._closed: dict[Window, float] = {}
         self._watched: dict[str, int] = {}
 
     @property
@@ -68,9 +68,13 @@ class InMemoryLiveStore:
             self._pending.setdefault(window, set()).update(seat_ids)
             return first
 
-    def close_window(self, window: Window, expires_at: int) -> set[str]:
+    def window_state(self, window: Window) -> tuple[bool, float | None]:
         with self._lock:
-            self._closed.add(window)
+            return window in self._pending, self._closed.get(window)
+
+    def close_window(self, window: Window, expires_at: int, flushed_at: float) -> set[str]:
+        with self._lock:
+            self._closed.setdefault(window, flushed_at)
             return set(self._pending.get(window, set()))
 
 

@@ -273,3 +273,50 @@ def test_a_watched_event_is_remembered_but_an_unwatched_one_is_asked_again(world
     happen(world, seats_changed(ev.HoldPlaced, event, ["A-1-1"]))
     happen(world, seats_changed(ev.HoldPlaced, event, ["A-1-1"]))
     assert len(asked) == 2 and len(seat_frames(world, "c1")) == 2
+
+
+def test_each_message_says_when_its_seats_were_read_to_the_millisecond(world):
+    customer = world.customer()
+    _, _, event = world.on_sale()
+    world.live.connect("c1")
+    world.live.subscribe("c1", event.event_id, None)
+    for seat in ("A-1-1", "A-1-2"):
+        world.clock.advance(0.25)
+        world.hold(customer, event.event_id, [seat])
+        happen(world, seats_changed(ev.HoldPlaced, event, [seat]))
+    first, second = (f["at"] for f in seat_frames(world, "c1"))
+    assert first.endswith(".250Z") and second.endswith(".500Z") and first < second
+
+
+def test_the_first_change_after_a_quiet_second_goes_out_at_once(world):
+    _, _, event = world.on_sale()
+    world.live.connect("c1")
+    world.live.subscribe("c1", event.event_id, None)
+    world.hold(world.customer(), event.event_id, ["A-1-1"])
+    happen(world, seats_changed(ev.HoldPlaced, event, ["A-1-1"]))
+    assert world.pace.slept == [] and len(seat_frames(world, "c1")) == 1
+
+
+def test_a_busy_event_waits_for_the_end_of_each_window(world):
+    _, _, event = world.on_sale()
+    world.live.connect("c1")
+    world.live.subscribe("c1", event.event_id, None)
+    for seat in ("A-1-1", "A-1-2"):
+        world.hold(world.customer(), event.event_id, [seat])
+        happen(world, seats_changed(ev.HoldPlaced, event, [seat]))
+    [waited] = world.pace.slept
+    assert 0 < waited <= 2.0 and len(seat_frames(world, "c1")) == 2
+
+
+def test_after_a_change_that_went_out_at_once_the_next_waits_one_second_not_two(world):
+    _, _, event = world.on_sale()
+    world.live.connect("c1")
+    world.live.subscribe("c1", event.event_id, None)
+    world.pace.now = 1_800_000_000.3  # 0.3 s into a window
+    world.hold(world.customer(), event.event_id, ["A-1-1"])
+    happen(world, seats_changed(ev.HoldPlaced, event, ["A-1-1"]))
+    world.pace.advance(0.2)
+    world.hold(world.customer(), event.event_id, ["A-1-2"])
+    happen(world, seats_changed(ev.HoldPlaced, event, ["A-1-2"]))
+    assert world.pace.slept == [pytest.approx(0.8)]
+    assert len(seat_frames(world, "c1")) == 2
