@@ -14,6 +14,7 @@ from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
 from chalicelib.api.public import public
 from chalicelib.api.search import search
+from chalicelib.api.webhooks import webhooks
 from chalicelib.bootstrap import container, ensure_startable
 from chalicelib.config import Settings
 from chalicelib.domain.events import SOURCE, from_detail
@@ -35,7 +36,7 @@ app.api.cors = CORSConfig(
 logger = Logger(service="boxoffice")
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
-for blueprint in (auth, public, search, customer, org):
+for blueprint in (auth, public, search, customer, org, webhooks):
     app.register_blueprint(blueprint)
 
 

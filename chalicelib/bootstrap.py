@@ -27,6 +27,7 @@ from .services.checkin import CheckInService
 from .services.holds import HoldService
 from .services.live import LiveSeatMap
 from .services.paging import Paging
+from .services.payment_events import PaymentEvents
 from .services.projections import ProjectionService
 from .services.sale_cache import SaleCache
 from .services.search import SearchService
@@ -56,6 +57,7 @@ class Container:
     search: SearchService
     checkins: CheckInService
     live: LiveSeatMap
+    payment_events: PaymentEvents | None
 
 
 def ensure_startable(settings: Settings) -> None:
@@ -67,12 +69,35 @@ def ensure_startable(settings: Settings) -> None:
         raise error
 
 
+def stripe_secret(settings: Settings, which: str) -> str:
+    """Deployed stages read Stripe's secrets from SSM; the local stage gets localstripe's."""
+    if settings.is_local:
+        return getattr(settings, f"stripe_{which}")
+    from .adapters.secrets import secret_parameter
+    return secret_parameter(settings.region, getattr(settings, f"stripe_{which}_parameter"))
+
+
 def payment_provider(settings: Settings):
-    """The stage's provider, named in its settings: never a silent default."""
-    if settings.payments == "memory":
-        from .adapters.payments import InMemoryPaymentProvider
-        return InMemoryPaymentProvider()
-    raise MisconfiguredStage(settings.stage, [f"no payment provider {settings.payments!r}"])
+    """The stage's provider, named in its settings (PAYMENTS): never a silent default."""
+    if settings.payments == "stripe":
+        from .adapters.stripe_payments import StripePaymentProvider
+        return StripePaymentProvider(stripe_secret(settings, "api_key"),
+                                     api_base=settings.stripe_api_base)
+    from .adapters.durable_test_payments import DynamoTestPaymentProvider
+    return DynamoTestPaymentProvider(settings.booking_table, settings.region,
+                                     settings.dynamodb_endpoint)
+
+
+def payment_webhooks(settings: Settings, clock):
+    """Stripe's signed notifications (the test providers send none)."""
+    if settings.payments != "stripe":
+        return None
+    from .adapters.stripe_webhooks import StripeWebhooks, StripeWebhookVerifier
+    from .adapters.webhook_dedupe import DynamoWebhookDedupe
+    return StripeWebhooks(
+        StripeWebhookVerifier(stripe_secret(settings, "webhook_secret"), clock),
+        DynamoWebhookDedupe(settings.booking_table, settings.region, settings.dynamodb_endpoint,
+                            clock))
 
 
 def event_publisher(settings: Settings):
@@ -112,17 +137,20 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
                        pusher or ApiGatewayPusher(settings.websocket_url, settings.region),
                        fan_out or EventBridgeFanOut(settings.region), clock, SystemPace(),
                        settings.live_window_seconds)
+    bookings = BookingService(inventory, catalog_store, availability, payments, signer, paging,
+                              clock)
+    webhooks = payment_webhooks(settings, clock)
     return Container(
         settings, clock, keyring, catalog_store, inventory, projection_store, search_index,
         payments, publisher, signer, issuer, verifier, idempotency,
         catalog=catalog,
         holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
-        bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
-                                clock),
+        bookings=bookings,
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(search_index, catalog_store, availability, paging, clock),
         checkins=CheckInService(catalog_store, inventory, signer, clock),
-        live=live)
+        live=live,
+        payment_events=PaymentEvents(webhooks, bookings) if webhooks else None)
 
 
 _lock = threading.Lock()

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-PAYMENT_PROVIDERS = ("memory", "dynamo-test", "stripe")
-TEST_PROVIDERS = ("memory", "dynamo-test")
+PAYMENT_PROVIDERS = ("dynamo-test", "stripe")
+TEST_PROVIDERS = ("dynamo-test",)
 PLACEHOLDER = "SET_ME"
 
 
@@ -21,7 +21,7 @@ class Settings:
     idempotency_table: str
     event_bus: str
     live_table: str
-    payments: str = "memory"
+    payments: str = "dynamo-test"
     dynamodb_endpoint: str | None = None
     jwt_issuer: str = "boxoffice-local"
     jwt_audience: str = "boxoffice"
@@ -31,6 +31,9 @@ class Settings:
     stripe_api_key_parameter: str = ""
     stripe_webhook_secret_parameter: str = ""
     stripe_api_base: str | None = None
+    # Local stage only (localstripe): deployed stages read their secrets from SSM.
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""
     hold_sweep_shards: int = 8
     booking_grace_seconds: int = 60
     # The live seat map (docs/live-seat-map.md): where clients subscribe (deployed: the
@@ -86,6 +89,8 @@ class Settings:
             event_bus=env.get("EVENT_BUS", f"boxoffice-{stage}"),
             dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
             stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            stripe_api_key=env.get("STRIPE_API_KEY", "") if stage == "local" else "",
+            stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "") if stage == "local" else "",
             **optional)
 
     def startup_problems(self) -> list[str]:
@@ -96,8 +101,6 @@ class Settings:
             problems.append(f"PAYMENTS={self.payments!r} is not one of {', '.join(PAYMENT_PROVIDERS)}")
         if self.is_local:
             return problems
-        if self.payments == "memory":
-            problems.append("PAYMENTS=memory keeps payments in one process: use dynamo-test or stripe")
         if self.stage == "prod" and self.payments in TEST_PROVIDERS:
             problems.append(f"PAYMENTS={self.payments} hands out tickets without money: prod needs stripe")
         for name, value in (("COGNITO_USER_POOL_ID", self.cognito_user_pool_id),

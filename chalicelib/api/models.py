@@ -281,3 +281,9 @@ class CheckIn(Body):
     ticket_id: str
     seat: Seat
     checked_in_at: Timestamp
+
+
+class WebhookReceipt(Body):
+    received: Literal[True]
+    outcome: str = Field(description="What the notification did: ignored, duplicate, or the "
+                                     "booking's status after it.")

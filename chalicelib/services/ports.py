@@ -123,10 +123,15 @@ class Counters:
     updated_at: str | None
 
 
+# What PaymentProvider.state() answers; the finalizer decides from these alone.
+REQUIRES_ACTION, AUTHORIZED, CAPTURED = "requires_action", "authorized", "captured"
+VOIDED, REFUNDED, FAILED = "voided", "refunded", "failed"
+
+
 @dataclass(frozen=True)
 class Authorization:
     authorization_id: str
-    status: str  # "authorized" | "requires_action"
+    status: str  # AUTHORIZED | REQUIRES_ACTION
     client_secret: str | None = None
     next_action_url: str | None = None
 
@@ -277,18 +282,46 @@ class Projections(Protocol):
 
 
 class PaymentProvider(Protocol):
-    """Money: authorize at booking, capture once seats are committed, void or refund."""
+    """Money: authorize at booking, capture once seats are committed, void or refund; every
+    step idempotent per booking."""
 
     def authorize(self, booking_id: str, amount: Money, payment_method_id: str,
-                  customer_ref: str) -> Authorization: ...
+                  customer_ref: str) -> Authorization:
+        """Authorizes (never captures); the same booking always yields the same answer.
+        Raises PaymentDeclined or PaymentProviderError (transient: nothing kept)."""
 
     def capture(self, booking_id: str, authorization_id: str) -> None: ...
 
-    def void(self, booking_id: str, authorization_id: str | None) -> None: ...
+    def void(self, booking_id: str, authorization_id: str | None) -> None:
+        """Cancels an uncaptured authorization; finds it by booking when the id was lost."""
 
-    def refund(self, booking_id: str, authorization_id: str, amount: Money | None = None) -> str: ...
+    def refund(self, booking_id: str, authorization_id: str, amount: Money | None = None) -> str:
+        """Full when amount is None; voids instead when never captured."""
 
-    def state(self, authorization_id: str) -> str: ...
+    def state(self, authorization_id: str) -> str:
+        """One of REQUIRES_ACTION, AUTHORIZED, CAPTURED, VOIDED, REFUNDED, FAILED."""
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """The provider's word that a booking's payment moved (a verified webhook)."""
+
+    event_id: str
+    booking_id: str
+
+
+class PaymentWebhooks(Protocol):
+    """The provider's signed notifications, each handled once."""
+
+    def parse(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
+        """The event if genuine and about a booking (None: ignored); raises ValidationFailed
+        for a forged, altered or stale one."""
+
+    def claim(self, event_id: str) -> bool:
+        """True the first time; False for a redelivery."""
+
+    def release(self, event_id: str) -> None:
+        """Forgets a claim whose handling failed, so the next delivery runs it again."""
 
 
 class Publisher(Protocol):

@@ -5,7 +5,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chalicelib.adapters.keys import KeyRing
-from chalicelib.adapters.payments import InMemoryPaymentProvider
 from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacCursorCodec
 from chalicelib.domain.catalog import Location, Row, Section
 from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
@@ -26,6 +25,7 @@ from chalicelib.services.search import SearchService
 from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
 from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
+from .payments import InMemoryPaymentProvider
 from .projections import InMemoryProjections
 
 _counter = [0]
