@@ -102,17 +102,19 @@ class LiveSeatMap:
         """Flushes the window a window's length after the one before it was flushed: at
         once after a quiet window, at its own end while the one before is still open.
         Waiting happens within this invocation (nothing outlives it)."""
-        changed, flushed_at = self.store.window_state(Window(window.event_id, window.number - 1))
-        if not changed:
-            due = self.pace.time()
-        elif flushed_at is not None:
-            due = flushed_at + self.window_seconds
-        else:
-            due = (window.number + 1) * self.window_seconds
-        wait = due - self.pace.time()
+        previous = Window(window.event_id, window.number - 1)
+        changed, flushed_at = self.store.window_state(previous)
+        if changed and flushed_at is None:  # its flush is still to come: not before our end
+            self._sleep_until((window.number + 1) * self.window_seconds)
+            flushed_at = self.store.window_state(previous)[1]
+        if changed and flushed_at is not None:
+            self._sleep_until(flushed_at + self.window_seconds)
+        return self.flush(window)
+
+    def _sleep_until(self, moment: float) -> None:
+        wait = moment - self.pace.time()
         if wait > 0:
             self.pace.sleep(wait)
-        return self.flush(window)
 
     def flush(self, window: Window) -> list[FanOutJob]:
         seat_ids = self.store.close_window(window, self._record_expiry(), self.pace.time())

@@ -5,7 +5,7 @@ import pytest
 from chalicelib.domain import errors
 from chalicelib.domain import events as ev
 from chalicelib.domain.holds import HeldSeat
-from chalicelib.domain.live import MAX_CHANGES_PER_MESSAGE, FanOutJob, SeatChange
+from chalicelib.domain.live import MAX_CHANGES_PER_MESSAGE, FanOutJob, SeatChange, Window
 from chalicelib.domain.money import Money
 
 _ids = iter(range(10 ** 6))
@@ -320,3 +320,29 @@ def test_after_a_change_that_went_out_at_once_the_next_waits_one_second_not_two(
     happen(world, seats_changed(ev.HoldPlaced, event, ["A-1-2"]))
     assert world.pace.slept == [pytest.approx(0.8)]
     assert len(seat_frames(world, "c1")) == 2
+
+
+def test_a_window_goes_out_a_second_after_a_late_flush_of_the_one_before(world):
+    _, _, event = world.on_sale()
+    world.live.connect("c1")
+    world.live.subscribe("c1", event.event_id, None)
+    world.pace.now = 1_800_000_000.5
+    world.hold(world.customer(), event.event_id, ["A-1-1"])
+    window = world.live.record(seats_changed(ev.HoldPlaced, event, ["A-1-1"]))
+    before = Window(event.event_id, window.number - 1)
+    world.live_store.add_changes(before, ["B-1-1"], "another event", 0)  # not flushed yet
+    flushed_at = []
+    sleep = world.pace.sleep
+
+    def the_window_before_is_flushed_late_meanwhile(seconds):
+        sleep(seconds)
+        if not flushed_at:
+            world.pace.advance(0.7)
+            flushed_at.append(world.pace.time())
+            world.live.flush(before)
+    world.pace.sleep = the_window_before_is_flushed_late_meanwhile
+    world.live.flush_when_due(window)
+    assert world.pace.slept == [pytest.approx(0.5), pytest.approx(1.0)]  # its end, then +1 s
+    assert world.pace.time() == pytest.approx(flushed_at[0] + 1.0)
+    assert [changes_of(f) for f in seat_frames(world, "c1")] == [{"B-1-1": "available"},
+                                                                  {"A-1-1": "held"}]
