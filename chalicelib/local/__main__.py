@@ -60,7 +60,10 @@ Try:
     stopped = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    stopped.wait()
+    # Wake up now and then: a signal delivered to another thread runs its handler only when
+    # the main thread next runs Python code, and an endless wait never would.
+    while not stopped.wait(0.5):
+        pass
     print("\n==> stopping ...", flush=True)
     stack.stop()
     return 0

@@ -14,14 +14,24 @@ from ..domain.events import DomainEvent, to_detail
 logger = logging.getLogger("boxoffice.events")
 
 
-class _Target:
-    """One subscriber: its own queue and worker, in delivery order."""
+def deliver(handler, envelope: dict, attempts: int = 3) -> None:
+    for attempt in range(1, attempts + 1):
+        try:
+            handler(envelope["detail_type"], envelope["detail"])
+            return
+        except Exception:  # noqa: BLE001 - retried like EventBridge, then logged
+            logger.exception("consumer failed on %s (attempt %d of %d)",
+                             envelope["detail_type"], attempt, attempts)
+            time.sleep(0.05 * attempt)
 
-    def __init__(self, handler, asynchronous: bool):
-        self.handler = handler
+
+class _Target:
+    """One subscriber's queue and worker: its events in publishing order."""
+
+    def __init__(self, handler):
+        self._handler = handler
         self._queue: queue.Queue = queue.Queue()
-        if asynchronous:
-            threading.Thread(target=self._deliver_forever, daemon=True, name="event-bus").start()
+        threading.Thread(target=self._deliver_forever, daemon=True, name="event-bus").start()
 
     def put(self, envelope: dict) -> None:
         self._queue.put(envelope)
@@ -31,30 +41,27 @@ class _Target:
 
     def _deliver_forever(self) -> None:
         while True:
-            self.deliver(self._queue.get())
+            deliver(self._handler, self._queue.get())
             self._queue.task_done()
-
-    def deliver(self, envelope: dict, attempts: int = 3) -> None:
-        for attempt in range(1, attempts + 1):
-            try:
-                self.handler(envelope["detail_type"], envelope["detail"])
-                return
-            except Exception:  # noqa: BLE001 - retried like EventBridge, then logged
-                logger.exception("consumer failed on %s (attempt %d of %d)",
-                                 envelope["detail_type"], attempt, attempts)
-                time.sleep(0.05 * attempt)
 
 
 class LocalEventBus:
     def __init__(self, asynchronous: bool = True):
         self.published: list[dict] = []  # as EventBridge carries them: detail_type, detail
-        self._targets: list[_Target] = []
+        self._subscribers = []
+        self._targets: dict[int, _Target] = {}
         self._async = asynchronous
         self._lock = threading.Lock()
 
     def subscribe(self, handler) -> None:
         """handler(detail_type, detail), like an EventBridge target."""
-        self._targets.append(_Target(handler, self._async))
+        self._subscribers.append(handler)
+
+    def _target(self, handler) -> _Target:
+        with self._lock:
+            if id(handler) not in self._targets:
+                self._targets[id(handler)] = _Target(handler)
+            return self._targets[id(handler)]
 
     def publish(self, events: list[DomainEvent]) -> None:
         envelopes = [{"detail_type": e.detail_type(), "detail": to_detail(e)} for e in events]
@@ -62,13 +69,13 @@ class LocalEventBus:
             self.published.extend(envelopes)
         for envelope in envelopes:
             logger.info("domain event %s %s", envelope["detail_type"], json.dumps(envelope["detail"]))
-            for target in self._targets:
+            for handler in list(self._subscribers):
                 if self._async:
-                    target.put(envelope)
+                    self._target(handler).put(envelope)
                 else:
-                    target.deliver(envelope)
+                    deliver(handler, envelope)
 
     def drain(self) -> None:
         if self._async:
-            for target in self._targets:
+            for target in list(self._targets.values()):
                 target.join()
