@@ -10,8 +10,8 @@ Keys (every one expires by TTL; nothing here outlives its use by more than a few
   with its size). Part 0 also says who flushes the window (`claimed`) and when it was
   closed (`flushed_at`).
 - `WATCH#{event}` / `WATCH`: until when someone may be subscribed, so the changes of events
-  no one watches cost one read. Rewritten at most about once an hour per event, not on
-  every subscribe (a subscribe storm would make it a hot item)."""
+  no one watches cost one read. Rewritten about once an hour per event, not on every
+  subscribe (a subscribe storm would make it a hot item)."""
 from __future__ import annotations
 
 import zlib
@@ -27,7 +27,7 @@ from .transactions import ConditionsFailed
 
 WHOLE_EVENT = "*"  # section names are letters and digits only
 ATTEMPTS = 4  # frames of one connection racing each other (API Gateway runs them in parallel)
-WATCH_REFRESH_SECONDS = 3600
+WATCH_ROUNDING_SECONDS = 3600
 
 
 def connection_pk(connection_id: str) -> str:
@@ -109,12 +109,16 @@ class DynamoLiveStore:
                                  section=None if section == WHOLE_EVENT else section,
                                  ttl=expires_at))
 
-    def _watch(self, event_id: str, until: int) -> None:
+    def _watch(self, event_id: str, expires_at: int) -> None:
+        # Rounded up to the hour, so every subscribe of the same hour asks for the same mark
+        # and only the first one writes it (at most an hour of fan-outs to no one after the
+        # last subscription ends).
+        until = -(-expires_at // WATCH_ROUNDING_SECONDS) * WATCH_ROUNDING_SECONDS
         try:
             current = WatchItem.get(watch_pk(event_id), "WATCH").until
         except WatchItem.DoesNotExist:
             current = 0
-        if current >= until - WATCH_REFRESH_SECONDS:
+        if current >= until:
             return
         try:
             WatchItem(pk=watch_pk(event_id), sk="WATCH").update(
