@@ -10,6 +10,7 @@ from chalice import Chalice, CORSConfig, Response
 from chalicelib.adapters.delivery_queue import delivery_ids
 from chalicelib.api import errors as api_errors
 from chalicelib.api import http
+from chalicelib.api import live as live_edge
 from chalicelib.api.auth import auth
 from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
@@ -20,7 +21,8 @@ from chalicelib.api.search import search
 from chalicelib.api.webhooks import webhooks
 from chalicelib.bootstrap import container, ensure_startable
 from chalicelib.config import Settings
-from chalicelib.domain.events import from_detail
+from chalicelib.domain.events import SOURCE, from_detail
+from chalicelib.domain.live import FAN_OUT_SOURCE, SEAT_CHANGE_TYPES, FanOutJob
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
 from chalicelib.observability import instrument
@@ -30,6 +32,7 @@ from chalicelib.observability import instrument
 # A misconfigured deployed stage fails here, at import, with one clear line.
 ensure_startable(Settings.from_env(), in_lambda="AWS_LAMBDA_FUNCTION_NAME" in os.environ)
 app = Chalice(app_name="boxoffice", configure_logs=False)
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.api.cors = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match",
@@ -95,6 +98,37 @@ def _send_webhooks(event):
     """The SQS-triggered sender: one attempt per message; retries are scheduled, not raised."""
     for delivery_id in delivery_ids(record.body for record in event):
         container().webhooks.attempt(delivery_id)
+
+
+# The live seat map (docs/live-seat-map.md). The WebSocket routes answer through the
+# management API; seat changes are coalesced per event into one-second windows, and each
+# window's fan-out runs one invocation per subscription shard.
+@app.on_ws_connect()
+def ws_connect(event):
+    live_edge.connect(event.connection_id)
+
+
+@app.on_ws_message()
+def ws_message(event):
+    live_edge.message(event.connection_id, event.body)
+
+
+@app.on_ws_disconnect()
+def ws_disconnect(event):
+    live_edge.disconnect(event.connection_id)
+
+
+@app.on_cw_event({"source": [SOURCE], "detail-type": list(SEAT_CHANGE_TYPES)},
+                 name="live_seat_changes")
+def live_seat_changes(event):
+    """Records the change in its window; the one invocation elected waits the window out
+    (at most a second) and flushes it. Errors propagate so EventBridge retries."""
+    container().live.handle(from_detail(event.detail_type, event.detail))
+
+
+@app.on_cw_event({"source": [FAN_OUT_SOURCE]}, name="live_fan_out")
+def live_fan_out(event):
+    container().live.deliver(FanOutJob.from_detail(event.detail))
 
 
 def _publish_stream(event):

@@ -12,6 +12,7 @@ from .adapters.dynamo_models import bind_models
 from .adapters.idempotency import PowertoolsIdempotency
 from .adapters.inventory_store import DynamoInventory
 from .adapters.keys import KeyRing, load_keyring
+from .adapters.live_store import DynamoLiveStore
 from .adapters.projection_store import DynamoProjections
 from .adapters.search_index import DynamoSearchIndex, search_rows
 from .adapters.tokens import (CognitoTokenVerifier, EdDsaTicketSigner, HmacCursorCodec,
@@ -19,8 +20,9 @@ from .adapters.tokens import (CognitoTokenVerifier, EdDsaTicketSigner, HmacCurso
 from .adapters.transactions import TransactionRunner
 from .adapters.webhook_sender import HttpWebhookSender
 from .adapters.webhook_store import DynamoWebhookStore
+from .adapters.websocket_push import ApiGatewayPusher, EventBridgeFanOut
 from .config import MisconfiguredStage, Settings
-from .domain.clock import SystemClock
+from .domain.clock import SystemClock, SystemPace
 from .services.attendees import AttendeeService
 from .services.audit import AuditService
 from .services.availability import Availability
@@ -30,6 +32,7 @@ from .services.catalog import CatalogService
 from .services.checkin import CheckInService
 from .services.holds import HoldService
 from .services.lifecycle import EventLifecycle
+from .services.live import LiveSeatMap
 from .services.paging import Paging
 from .services.payment_events import PaymentEvents
 from .services.projections import ProjectionService
@@ -67,6 +70,7 @@ class Container:
     attendees: AttendeeService
     webhooks: WebhookService
     audit: AuditService
+    live: LiveSeatMap
     payment_events: PaymentEvents | None
 
 
@@ -129,7 +133,9 @@ def delivery_queue_for(settings: Settings):
 
 
 def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publisher=None,
-          payments=None, delivery_queue=None) -> Container:
+          payments=None, delivery_queue=None, pusher=None, fan_out=None) -> Container:
+    """The local stack passes its own delivery queue, WebSocket server and Lambda pool;
+    deployed stages get SQS, API Gateway and EventBridge."""
     ensure_startable(settings)
     clock = clock or SystemClock()
     bind_models(settings)
@@ -153,6 +159,11 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
     sales = SaleCache(catalog_store, clock)
     catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
     holds = HoldService(inventory, sales, paging, clock, payments)
+    live = LiveSeatMap(DynamoLiveStore(tx, settings.live_subscription_shards,
+                                       settings.live_change_parts), catalog, inventory,
+                       pusher or ApiGatewayPusher(settings.websocket_url, settings.region),
+                       fan_out or EventBridgeFanOut(settings.region, settings.event_bus), clock, SystemPace(),
+                       settings.live_window_seconds)
     bookings = BookingService(inventory, catalog_store, availability, payments, signer, paging,
                               clock)
     cancellations = CancellationJob(catalog_store, inventory, bookings, clock)
@@ -172,7 +183,7 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
         lifecycle=EventLifecycle(catalog, catalog_store, holds, sales, cancellations, clock),
         cancellations=cancellations,
         attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
-        webhooks=webhooks, audit=AuditService(DynamoAuditLog(), paging),
+        webhooks=webhooks, audit=AuditService(DynamoAuditLog(), paging), live=live,
         payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None)
 
 

@@ -20,6 +20,7 @@ class Settings:
     projection_table: str
     idempotency_table: str
     event_bus: str
+    live_table: str
     payments: str = "dynamo-test"
     dynamodb_endpoint: str | None = None
     jwt_issuer: str = "boxoffice-local"
@@ -36,6 +37,14 @@ class Settings:
     hold_sweep_shards: int = 8
     booking_grace_seconds: int = 60
     webhook_queue: str = ""  # the SQS queue's name (infra/webhooks.yaml); default per stage
+    # The live seat map (docs/live-seat-map.md): where clients subscribe (deployed: the
+    # WebSocket API's wss:// stage URL, set by the packaged template), its coalescing window,
+    # how many shards (each fanned out by its own invocation) one event's subscriptions are
+    # spread over, and how many parts a window's pending changes are written to.
+    websocket_url: str | None = None
+    live_window_seconds: float = 1.0
+    live_subscription_shards: int = 4
+    live_change_parts: int = 4
 
     @property
     def is_local(self) -> bool:
@@ -44,9 +53,13 @@ class Settings:
     @classmethod
     def for_stage(cls, stage: str, **overrides) -> "Settings":
         names = {f"{kind}_table": f"boxoffice-{stage}-{kind}"
-                 for kind in ("catalog", "booking", "projection", "idempotency")}
+                 for kind in ("catalog", "booking", "projection", "idempotency", "live")}
         values = dict(stage=stage, region="us-east-1", event_bus=f"boxoffice-{stage}",
                       webhook_queue=f"boxoffice-{stage}-webhooks", **names)
+        if stage == "local":
+            # One process, no partition limits: spreading the live seat map's items would
+            # only add requests to the serialised moto.
+            values.update(live_subscription_shards=1, live_change_parts=1)
         values.update(overrides)
         return cls(**values)
 
@@ -70,6 +83,12 @@ class Settings:
             booking_table=env.get("BOOKING_TABLE", f"boxoffice-{stage}-booking"),
             projection_table=env.get("PROJECTION_TABLE", f"boxoffice-{stage}-projection"),
             idempotency_table=env.get("IDEMPOTENCY_TABLE", f"boxoffice-{stage}-idempotency"),
+            live_table=env.get("LIVE_TABLE", f"boxoffice-{stage}-live"),
+            websocket_url=env.get("WEBSOCKET_URL") or None,
+            live_window_seconds=float(env.get("LIVE_WINDOW_SECONDS", "1")),
+            **{name: int(env[key]) for name, key in (
+                ("live_subscription_shards", "LIVE_SUBSCRIPTION_SHARDS"),
+                ("live_change_parts", "LIVE_CHANGE_PARTS")) if env.get(key)},
             event_bus=env.get("EVENT_BUS", f"boxoffice-{stage}"),
             dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
             stripe_api_base=env.get("STRIPE_API_BASE") or None,
@@ -92,6 +111,9 @@ class Settings:
                             ("SIGNING_KEY_PARAMETER", self.signing_key_parameter)):
             if not value or PLACEHOLDER in value:
                 problems.append(f"{name} is {'a placeholder' if value else 'missing'}")
+        if self.websocket_url and (PLACEHOLDER in self.websocket_url
+                                   or not self.websocket_url.startswith("wss://")):
+            problems.append("WEBSOCKET_URL must be the WebSocket API's wss:// stage URL")
         if self.payments == "stripe":
             for name, value in (("STRIPE_API_KEY_PARAMETER", self.stripe_api_key_parameter),
                                 ("STRIPE_WEBHOOK_SECRET_PARAMETER",

@@ -222,17 +222,61 @@ class DedupeItem(_Base):
     ttl = NumberAttribute(null=True)
 
 
+# --- live table (WebSocket connections, subscriptions, coalescing windows) -----------------
+class ConnectionItem(_Base):
+    """A WebSocket connection; `subs` maps event id -> section ('*': the whole event)."""
+
+    Meta = _meta()
+
+    subs = MapAttribute(default=dict)
+    ttl = NumberAttribute(null=True)
+
+
+class SubscriptionItem(_Base):
+    """One subscription, in the partition the fan-out queries (sk: the connection id)."""
+
+    Meta = _meta()
+
+    section = UnicodeAttribute(null=True)  # none: the whole event
+    ttl = NumberAttribute(null=True)
+
+
+class PendingChangesItem(_Base):
+    """One part of one event's coalescing window: the seats changed in it so far; part 0
+    also whether someone flushes it, and when it was closed."""
+
+    Meta = _meta()
+
+    seats = UnicodeSetAttribute(null=True)
+    writes = NumberAttribute(null=True)
+    claimed = BooleanAttribute(null=True)
+    closed = BooleanAttribute(null=True)
+    flushed_at = NumberAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+
+class WatchItem(_Base):
+    """Until when someone may be subscribed to an event."""
+
+    Meta = _meta()
+
+    until = NumberAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+
 CATALOG_MODELS = (CatalogItem, LayoutItem, CancellationItem, AuditItem, MarkerItem,
                   WebhookItem)
 BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem, DeliveryItem)
 PROJECTION_MODELS = (CounterItem, DedupeItem)
+LIVE_MODELS = (ConnectionItem, SubscriptionItem, PendingChangesItem, WatchItem)
 
 
 def bind_models(settings) -> None:
     """Points every model at its table; PynamoDB caches connections, so reset them."""
     for models, table in ((CATALOG_MODELS, settings.catalog_table),
                           (BOOKING_MODELS, settings.booking_table),
-                          (PROJECTION_MODELS, settings.projection_table)):
+                          (PROJECTION_MODELS, settings.projection_table),
+                          (LIVE_MODELS, settings.live_table)):
         for model in models:
             model.Meta.table_name = table
             model.Meta.region = settings.region

@@ -47,6 +47,11 @@ class DynamoInventory:
         """Only seats that are (or were) held or sold have an item: cost grows with them."""
         return {i.sk: seat_state_from_item(i) for i in SeatStateItem.query(seat_pk(event_id, section))}
 
+    def seat_states_of(self, event_id: str, seat_ids: list[str]) -> dict[str, SeatState]:
+        keys = [(seat_pk(event_id, seat_id.split("-", 1)[0]), seat_id) for seat_id in seat_ids]
+        return {i.sk: seat_state_from_item(i)
+                for i in SeatStateItem.batch_get(keys, consistent_read=True)}
+
     # holds ------------------------------------------------------------------------------------
     def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
         item = HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD", status=HoldStatus.ACTIVE.value,

@@ -93,11 +93,20 @@ class AvailabilitySummary(Body):
     sections: list[SectionAvailability]
 
 
+def _websocket_url_field():
+    return Field(description=(
+        "Where to subscribe to this event's live seat map (docs/live-seat-map.md): the "
+        "WebSocket API's wss:// stage URL; ws://127.0.0.1:<port> on the local stack. Null only "
+        "where no WebSocket server runs (then poll GET /events/{event_id}/seats with "
+        "If-None-Match)."), examples=["wss://abc123.execute-api.eu-west-1.amazonaws.com/v1"])
+
+
 class EventPage(Body):
     event: Event
     venue: Venue
     price_tiers: list[PriceTier]
     availability_summary: AvailabilitySummary
+    websocket_url: str | None = _websocket_url_field()
 
 
 class VenueRef(Body):
@@ -142,6 +151,7 @@ class SeatMap(Body):
     event_id: str
     seats: list[Seat]
     seat_map_url: str | None
+    websocket_url: str | None = _websocket_url_field()
 
 
 class Hold(Body):

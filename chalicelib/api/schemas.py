@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr,
                       field_validator)
@@ -211,6 +211,28 @@ class DevTokenIn(Strict):
     roles: list[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]] = Field(
         default_factory=lambda: ["customer"], max_length=10)
     tenant_id: Annotated[StrictStr, Field(min_length=1, max_length=128)] | None = None
+
+
+# Live seat map frames (client -> server, over WebSocket).
+EventId = Annotated[StrictStr, Field(min_length=1, max_length=128)]
+
+
+class SubscribeIn(Strict):
+    action: Literal["subscribe"]
+    event_id: EventId
+    section: Name | None = None
+
+
+class UnsubscribeIn(Strict):
+    action: Literal["unsubscribe"]
+    event_id: EventId
+
+
+class PingIn(Strict):
+    action: Literal["ping"]
+
+
+FRAMES = {"subscribe": SubscribeIn, "unsubscribe": UnsubscribeIn, "ping": PingIn}
 
 
 def field_messages(exc) -> dict[str, str]:

@@ -51,10 +51,11 @@ def availability(s: AvailabilitySummary) -> dict:
                           "min_price": money(x.min_price)} for x in s.sections]}
 
 
-def event_page(page: EventPage) -> dict:
+def event_page(page: EventPage, websocket_url: str | None) -> dict:
     return {"event": event(page.event), "venue": venue(page.event.venue),
             "price_tiers": [price_tier(t) for t in page.event.price_tiers],
-            "availability_summary": availability(page.availability)}
+            "availability_summary": availability(page.availability),
+            "websocket_url": websocket_url}
 
 
 def event_summary(s: EventSummary) -> dict:
@@ -73,9 +74,9 @@ def seat(s: HeldSeat, status: str) -> dict:
             "tier_id": s.tier_id, "price": money(s.price), "status": str(status)}
 
 
-def seat_map(m: SeatMap) -> dict:
+def seat_map(m: SeatMap, websocket_url: str | None) -> dict:
     return {"event_id": m.event_id, "seats": [seat(v.seat, v.status) for v in m.seats],
-            "seat_map_url": None}
+            "seat_map_url": None, "websocket_url": websocket_url}
 
 
 def hold(h: Hold, now: dt.datetime) -> dict:

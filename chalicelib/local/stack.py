@@ -21,6 +21,7 @@ from .gateway import EnvelopeRequestHandler, as_local
 from .moto_server import NoDelay, SerialisedMoto
 from .relay import RelayLoop, StreamRelay
 from .webhook_queue import LocalDeliveryQueue
+from .websocket import LocalWebSocketServer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -73,20 +74,24 @@ class Every(threading.Thread):
 
 class LocalStack:
     def __init__(self, port: int = 8000, sweep_seconds: float | None = 5.0, clock=None,
-                 host: str = "127.0.0.1", background: bool = True):
+                 host: str = "127.0.0.1", background: bool = True, ws_port: int = 0):
         fake_aws_environment()
         self.moto = SerialisedMoto().start()
         outputs = deploy_infra(self.moto.url)
-        self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url)
+        self.websocket = LocalWebSocketServer(host, ws_port, asynchronous=background)
+        self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url,
+                                           websocket_url=self.websocket.url)
         self.bus = LocalEventBus(asynchronous=background)
         self.webhook_queue = LocalDeliveryQueue()
         self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus,
-                                         delivery_queue=self.webhook_queue)
+                                         delivery_queue=self.webhook_queue,
+                                         pusher=self.websocket, fan_out=self.websocket)
         bootstrap.use(self.container)
         self.webhook_queue.bind(self.container.clock, self.container.webhooks.attempt)
         self.bus.subscribe(lambda kind, detail: self.container.projections.handle(
             from_detail(kind, detail)))
         self.bus.subscribe(self.container.webhooks.fan_out)
+        self.bus.subscribe(self.websocket.on_domain_event)
         self.relay = StreamRelay(self.moto.url, [outputs["CatalogStreamArn"],
                                                  outputs["BookingStreamArn"]], self.container)
         self._threads = []
@@ -110,6 +115,7 @@ class LocalStack:
 
     def start(self) -> "LocalStack":
         self._server_thread.start()
+        self.websocket.serve(self.app)
         for thread in self._threads:
             thread.start()
         return self
@@ -126,5 +132,6 @@ class LocalStack:
         for thread in self._threads:
             thread.stop()
         self.server.shutdown()
+        self.websocket.stop()
         self.moto.stop()
         bootstrap.use(None)

@@ -127,7 +127,8 @@ class CatalogService:
         event = self.public_event(event_id)
         return EventPage(event, self.availability.summary(event))
 
-    def seats(self, event_id: str, section: str | None, status: str | None) -> SeatMap:
+    def seat_list_sections(self, event_id: str, section: str | None) -> tuple[Event, list]:
+        """The event and the sections its seat list covers, refused as the seat list is."""
         event = self.public_event(event_id)
         layout = self.catalog.layout(event.venue_id)
         if section is not None and layout.section(section) is None:
@@ -135,9 +136,13 @@ class CatalogService:
         if section is None and layout.capacity > SEAT_LIST_SECTION_REQUIRED_ABOVE:
             raise errors.ValidationFailed({"section": "required: the venue has more than "
                                                       f"{SEAT_LIST_SECTION_REQUIRED_ABOVE} seats"})
+        return event, [layout.section(section)] if section else list(layout.sections)
+
+    def seats(self, event_id: str, section: str | None, status: str | None) -> SeatMap:
+        event, sections = self.seat_list_sections(event_id, section)
         now = self.clock.now()
         seats = []
-        for sec in ([layout.section(section)] if section else layout.sections):
+        for sec in sections:
             tier = event.tier_for_section(sec.name)
             states = self.inventory.seat_states(event_id, sec.name)
             for sid in sec.seat_ids():

@@ -13,6 +13,7 @@ from ..domain.cancellations import Cancellation
 from ..domain.catalog import Event, Layout, Venue
 from ..domain.events import DomainEvent
 from ..domain.holds import Hold, SeatState, TicketLedger
+from ..domain.live import FanOutJob, Subscription, Window
 from ..domain.money import Money
 from ..domain.search import Hit, SearchQuery
 from ..domain.webhooks import Delivery, Webhook
@@ -67,6 +68,10 @@ class CommitRefused(Exception):
 
 class BookingChanged(Exception):
     """The booking was no longer in the state the caller read (a concurrent change won)."""
+
+
+class WindowClosed(Exception):
+    """The coalescing window was flushed already: the change belongs in a later one."""
 
 
 # --- values the ports exchange ---------------------------------------------------------------
@@ -217,6 +222,10 @@ class Inventory(Protocol):
 
     # seats
     def seat_states(self, event_id: str, section: str) -> dict[str, SeatState]: ...
+
+    def seat_states_of(self, event_id: str, seat_ids: list[str]) -> dict[str, SeatState]:
+        """These seats' states, read after every write that came before (strongly
+        consistent); an available seat has none."""
 
     # holds
     def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
@@ -427,3 +436,67 @@ class CursorCodec(Protocol):
 
     def decode(self, cursor: str, scope: str) -> dict: ...
 
+
+
+class LiveStore(Protocol):
+    """WebSocket connections, their subscriptions, and the seat changes waiting for the end
+    of their coalescing window."""
+
+    @property
+    def shards(self) -> int:
+        """Subscriptions of one event are spread over this many shards, fanned out apart."""
+
+    def connect(self, connection_id: str, expires_at: int) -> None: ...
+
+    def subscriptions(self, connection_id: str) -> dict[str, str | None]:
+        """Event id -> section (None: the whole event); empty for an unknown connection."""
+
+    def subscribe(self, subscription: Subscription, limit: int, expires_at: int) -> None:
+        """Adds the connection's subscription to the event, or replaces its section, and
+        marks the event watched until at least `expires_at`. Raises
+        SubscriptionLimitExceeded when the connection already watches `limit` other events."""
+
+    def watched(self, event_id: str, now: int) -> bool:
+        """Whether anyone may be subscribed to the event (False: its changes need no fan-out)."""
+
+    def unsubscribe(self, connection_id: str, event_id: str) -> None: ...
+
+    def disconnect(self, connection_id: str) -> None:
+        """Forgets the connection and every subscription of it; safe to repeat."""
+
+    def subscribers(self, event_id: str, sections: set[str], shard: int) -> list[Subscription]:
+        """The subscriptions in `shard` to the whole event or to one of `sections`."""
+
+    def add_changes(self, window: Window, seat_ids: list[str], part_key: str,
+                    expires_at: int) -> bool:
+        """Adds changed seats to an open window. True tells exactly one caller per window that
+        it must flush the window. Raises WindowClosed once the window has been flushed."""
+
+    def close_window(self, window: Window, expires_at: int, flushed_at: float) -> set[str]:
+        """Closes the window to further changes and notes when; returns every seat changed
+        in it."""
+
+    def window_state(self, window: Window) -> tuple[bool, float | None]:
+        """Whether any change was added to the window, and when it was closed (None: not
+        yet)."""
+
+
+class Pace(Protocol):
+    """Wall time, the same on every machine, for coalescing windows; and waiting for it."""
+
+    def time(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class Pusher(Protocol):
+    """Frames out to WebSocket connections."""
+
+    def push(self, frames: list[tuple[str, dict]]) -> set[str]:
+        """Sends each (connection id, frame); returns the connections that are gone."""
+
+
+class FanOut(Protocol):
+    """Hands fan-out jobs to workers (on AWS, one Lambda invocation each)."""
+
+    def dispatch(self, jobs: list[FanOutJob]) -> None: ...

@@ -29,7 +29,7 @@ INFRA = ROOT / "infra"
 STACK_OUTPUTS = ("CatalogTableName", "BookingTableName", "ProjectionTableName",
                  "IdempotencyTableName", "EventBusName", "CatalogStreamArn", "BookingStreamArn",
                  "UserPoolId", "UserPoolArn", "UserPoolClientId", "WebhookQueueArn",
-                 "WebhookQueueName")
+                 "WebhookQueueName", "LiveTableName")
 # app.py reads these while Chalice packages it: the relays and the Cognito authorizer exist
 # only if they are set.
 PACKAGE_TIME_ENVIRONMENT = {"BOOKING_STREAM_ARN": "BookingStreamArn",
@@ -84,7 +84,8 @@ def sample_outputs(stage: str, region: str = "us-east-1", account: str = "123456
             "UserPoolArn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{region}_SAMPLE0000",
             "UserPoolClientId": "sample0client0id0000000000",
             "WebhookQueueArn": f"arn:aws:sqs:{region}:{account}:boxoffice-{stage}-webhooks",
-            "WebhookQueueName": f"boxoffice-{stage}-webhooks"}
+            "WebhookQueueName": f"boxoffice-{stage}-webhooks",
+            "LiveTableName": f"boxoffice-{stage}-live"}
 
 
 def check_settings(stage: str, outputs: dict) -> None:

@@ -30,6 +30,7 @@ FROM_STACK_OUTPUTS = {
     "COGNITO_USER_POOL_ARN": "UserPoolArn",
     "COGNITO_CLIENT_ID": "UserPoolClientId",
     "WEBHOOK_QUEUE": "WebhookQueueName",
+    "LIVE_TABLE": "LiveTableName",
 }
 COGNITO_SETTINGS = ("COGNITO_USER_POOL_ID", "COGNITO_USER_POOL_ARN", "COGNITO_CLIENT_ID")
 SECRET_VALUE_PREFIXES = ("sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_")

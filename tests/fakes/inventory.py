@@ -52,6 +52,11 @@ class InMemoryInventory:
             return {sid: s for (e, sid), s in self._seats.items()
                     if e == event_id and sid.split("-")[0] == section}
 
+    def seat_states_of(self, event_id: str, seat_ids: list[str]) -> dict[str, SeatState]:
+        with self._lock:
+            return {sid: self._seats[(event_id, sid)] for sid in seat_ids
+                    if (event_id, sid) in self._seats}
+
     def _free(self, event_id: str, seat_id: str, now: int) -> bool:
         state = self._seats.get((event_id, seat_id))
         return state is None or (state.status == SeatStatus.HELD and (state.expires_at or 0) <= now)

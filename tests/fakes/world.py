@@ -20,6 +20,7 @@ from chalicelib.services.checkin import CheckInService
 from chalicelib.services.commands import BookHold, HoldSeats, NewEvent, NewTier, NewVenue
 from chalicelib.services.holds import HoldService
 from chalicelib.services.lifecycle import EventLifecycle
+from chalicelib.services.live import LiveSeatMap
 from chalicelib.services.paging import Paging
 from chalicelib.services.projections import ProjectionService
 from chalicelib.services.sale_cache import SaleCache
@@ -29,6 +30,7 @@ from chalicelib.services.webhooks import WebhookService
 from .audit import InMemoryAuditLog
 from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
+from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
 from .payments import InMemoryPaymentProvider
 from .projections import InMemoryProjections
 from .webhooks import InMemoryWebhookStore, RecordingQueue, ScriptedSender
@@ -64,6 +66,11 @@ class World:
     attendees: AttendeeService
     webhooks: WebhookService
     audit: AuditService
+    live_store: InMemoryLiveStore
+    pusher: RecordingPusher
+    pace: FakePace
+    fan_out: InlineFanOut
+    live: LiveSeatMap
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
@@ -127,6 +134,10 @@ def build_world(start: dt.datetime | None = None) -> World:
                               clock)
     cancellations = CancellationJob(catalog_store, inventory, bookings, clock)
     webhook_store, queue, sender = InMemoryWebhookStore(audit_log), RecordingQueue(), ScriptedSender()
+    live_store, pusher, pace, fan_out = (InMemoryLiveStore(), RecordingPusher(), FakePace(),
+                                         InlineFanOut())
+    live = LiveSeatMap(live_store, catalog, inventory, pusher, fan_out, clock, pace)
+    fan_out.deliver = live.deliver
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
         catalog=catalog, holds=holds, bookings=bookings,
@@ -139,4 +150,5 @@ def build_world(start: dt.datetime | None = None) -> World:
         cancellations=cancellations,
         attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
         webhooks=WebhookService(webhook_store, queue, sender, paging, clock),
-        audit=AuditService(audit_log, paging))
+        audit=AuditService(audit_log, paging),
+        live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live)

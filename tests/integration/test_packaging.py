@@ -14,9 +14,12 @@ import pytest
 from chalicelib.tools import package, preflight, slim_zip
 
 FUNCTIONS = {"APIHandler", "JwtAuth", "Sweep", "CountDomainEvent", "RelayBookingStream",
-             "RelayCatalogStream", "QueueWebhookDeliveries", "SendWebhooks"}
+             "RelayCatalogStream", "QueueWebhookDeliveries", "SendWebhooks", "WebsocketConnect",
+             "WebsocketMessage", "WebsocketDisconnect", "LiveSeatChanges", "LiveFanOut"}
 ASYNC_CONSUMERS = {"Sweep": "ScheduledJobFailureQueue", "CountDomainEvent": "DomainEventFailureQueue",
-                   "QueueWebhookDeliveries": "DomainEventFailureQueue"}
+                   "QueueWebhookDeliveries": "DomainEventFailureQueue",
+                   "LiveSeatChanges": "DomainEventFailureQueue",
+                   "LiveFanOut": "DomainEventFailureQueue"}
 
 
 @pytest.fixture(scope="session")
@@ -508,3 +511,22 @@ def test_the_stripe_sdk_left_in_the_package_still_pays_refunds_and_verifies(buil
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [
         "succeeded", "requires_action", "voided", "declined", "forged"]
+
+
+def test_the_package_has_the_websocket_api_and_tells_every_function_its_url(template):
+    resources = template["Resources"]
+    assert resources["WebsocketAPI"]["Properties"]["ProtocolType"] == "WEBSOCKET"
+    routes = {r["Properties"]["RouteKey"] for r in resources.values()
+              if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert routes == {"$connect", "$default", "$disconnect"}
+    stage = resources["WebsocketAPIStage"]["Properties"]["StageName"]
+    url = template["Globals"]["Function"]["Environment"]["Variables"]["WEBSOCKET_URL"]
+    assert url == {"Fn::Sub": "wss://${WebsocketAPI}.execute-api.${AWS::Region}"
+                              ".${AWS::URLSuffix}/" + stage}
+    rules = {name: next(iter(resources[name]["Properties"]["Events"].values()))["Properties"]
+             for name in ("LiveSeatChanges", "LiveFanOut")}
+    assert rules["LiveSeatChanges"]["Pattern"]["source"] == ["boxoffice"]
+    assert "HoldExpired" in rules["LiveSeatChanges"]["Pattern"]["detail-type"]
+    assert rules["LiveFanOut"]["Pattern"] == {"source": ["boxoffice.live"]}
+    for rule in rules.values():  # the fan-out publishes where the rules listen
+        assert rule["EventBusName"] == {"Ref": "EventBusName"}

@@ -8,7 +8,7 @@ STACK_OUTPUTS = {"CatalogTableName": "boxoffice-prod-catalog", "BookingTableName
                  "IdempotencyTableName": "boxoffice-prod-idempotency", "EventBusName": "boxoffice-prod",
                  "UserPoolId": "eu-west-1_Abc123", "UserPoolClientId": "4f1c0example",
                  "UserPoolArn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_Abc123",
-                 "WebhookQueueName": "boxoffice-prod-webhooks"}
+                 "WebhookQueueName": "boxoffice-prod-webhooks", "LiveTableName": "boxoffice-prod-live"}
 
 
 def prod(**changes):

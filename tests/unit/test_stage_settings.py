@@ -68,3 +68,13 @@ def test_importing_the_app_on_a_misconfigured_prod_fails_with_one_clear_line():
                 if "refuses to start stage 'prod'" in line]
     assert refusals and "COGNITO_USER_POOL_ID is a placeholder" in refusals[-1]
     assert "PAYMENTS=dynamo-test" in refusals[-1]
+
+
+def test_a_deployed_websocket_url_must_be_the_wss_stage_url():
+    stage_url = "wss://abc123.execute-api.eu-west-1.amazonaws.com/v1"
+    assert problems("prod", PAYMENTS="stripe", WEBSOCKET_URL=stage_url, **GOOD) == []
+    for bad in ("ws://127.0.0.1:8001", "wss://SET_ME"):
+        assert problems("prod", PAYMENTS="stripe", WEBSOCKET_URL=bad, **GOOD) == [
+            "WEBSOCKET_URL must be the WebSocket API's wss:// stage URL"]
+    assert problems("local", WEBSOCKET_URL="ws://127.0.0.1:8001") == []
+    assert Settings.from_env({"WEBSOCKET_URL": stage_url}).websocket_url == stage_url
