@@ -15,8 +15,7 @@ from .adapters.keys import KeyRing, load_keyring
 from .adapters.live_store import DynamoLiveStore
 from .adapters.projection_store import DynamoProjections
 from .adapters.search_index import DynamoSearchIndex, search_rows
-from .adapters.tokens import (CognitoTokenVerifier, EdDsaTicketSigner, HmacCursorCodec,
-                              LocalTokenIssuer)
+from .adapters.tokens import EdDsaTicketSigner, HmacCursorCodec, LocalTokenIssuer
 from .adapters.transactions import TransactionRunner
 from .adapters.webhook_sender import HttpWebhookSender
 from .adapters.webhook_store import DynamoWebhookStore
@@ -151,8 +150,7 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
     paging = Paging(HmacCursorCodec(keyring))
     issuer = (LocalTokenIssuer(keyring, settings.jwt_issuer, settings.jwt_audience, clock)
               if settings.is_local else None)
-    verifier = issuer or CognitoTokenVerifier(settings.region, settings.cognito_user_pool_id,
-                                              settings.cognito_client_id, clock=clock)
+    verifier = issuer  # deployed stages: API Gateway verifies Cognito tokens itself
     idempotency = PowertoolsIdempotency(settings.idempotency_table, settings.region,
                                         settings.dynamodb_endpoint)
     availability = Availability(projection_store)

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.tools import package, preflight, slim_zip
 
-FUNCTIONS = {"APIHandler", "JwtAuth", "Sweep", "CountDomainEvent", "RelayBookingStream",
+FUNCTIONS = {"APIHandler", "Sweep", "CountDomainEvent", "RelayBookingStream",
              "RelayCatalogStream", "QueueWebhookDeliveries", "SendWebhooks", "WebsocketConnect",
              "WebsocketMessage", "WebsocketDisconnect", "LiveSeatChanges", "LiveFanOut"}
 ASYNC_CONSUMERS = {"Sweep": "ScheduledJobFailureQueue", "CountDomainEvent": "DomainEventFailureQueue",
@@ -70,9 +70,19 @@ def test_no_permission_names_a_wildcard_region_or_account(template):
                     assert text.startswith(('{"Ref": ', '{"Fn::GetAtt": ')), (name, text)
 
 
-def test_the_authorizer_and_the_relays_cannot_write_any_table(template):
+def test_api_gateway_verifies_cognito_tokens_without_a_lambda_per_request(template):
+    definitions = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"][
+        "securityDefinitions"]
+    assert definitions == {"cognito": {
+        "in": "header", "name": "Authorization", "type": "apiKey",
+        "x-amazon-apigateway-authorizer": {"providerARNs": [{"Ref": "UserPoolArn"}],
+                                           "type": "cognito_user_pools"},
+        "x-amazon-apigateway-authtype": "cognito_user_pools"}}
+
+
+def test_the_relays_cannot_write_any_table(template):
     functions = resources(template, "AWS::Serverless::Function")
-    for name in ("JwtAuth", "RelayBookingStream", "RelayCatalogStream"):
+    for name in ("RelayBookingStream", "RelayCatalogStream"):
         actions = [a for s in statements(template, functions[name])
                    for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
         assert not [a for a in actions if a in ("dynamodb:PutItem", "dynamodb:UpdateItem",
