@@ -97,8 +97,11 @@ def payment_provider(settings: Settings):
     """The stage's provider, named in its settings (PAYMENTS): never a silent default."""
     if settings.payments == "stripe":
         from .adapters.stripe_payments import StripePaymentProvider
-        return StripePaymentProvider(stripe_secret(settings, "api_key"),
-                                     api_base=settings.stripe_api_base)
+        key = stripe_secret(settings, "api_key")
+        if settings.stage == "prod" and key.startswith(("sk_test_", "rk_test_")):
+            raise MisconfiguredStage(settings.stage, ["the Stripe key is a test key: prod "
+                                                      "takes real payments"])
+        return StripePaymentProvider(key, api_base=settings.stripe_api_base)
     from .adapters.durable_test_payments import DynamoTestPaymentProvider
     return DynamoTestPaymentProvider(settings.booking_table, settings.region,
                                      settings.dynamodb_endpoint)

@@ -17,9 +17,14 @@ def main() -> int:
     port = int(os.environ.get("PORT", "8000"))
     ws_port = int(os.environ.get("WS_PORT", str(port + 1)))
     sweep = float(os.environ.get("SWEEP_INTERVAL_SECONDS", "5"))
+    payments = os.environ.get("PAYMENTS", "dynamo-test")
+    if payments not in ("dynamo-test", "stripe"):
+        print(f"error: PAYMENTS={payments!r}: use dynamo-test (the default) or stripe "
+              "(localstripe on loopback)", file=sys.stderr)
+        return 2
     print("==> starting moto (serialised), creating tables from infra/template.yaml ...", flush=True)
     try:
-        stack = LocalStack(port=port, sweep_seconds=sweep, ws_port=ws_port)
+        stack = LocalStack(port=port, sweep_seconds=sweep, ws_port=ws_port, payments=payments)
     except OSError as e:
         print(f"error: cannot listen on 127.0.0.1:{port} or :{ws_port} ({e}); "
               "try PORT=8010 make run (WS_PORT defaults to PORT+1)", file=sys.stderr)
@@ -42,6 +47,7 @@ def main() -> int:
     print(f"""
 Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
 Live seat map (WebSocket): {stack.websocket.url}
+Payments: {"Stripe API on localstripe at " + stack.settings.stripe_api_base + " (its notifications go to " + url + "/webhooks/stripe)" if stack.stripe else "the test payment provider (pm_card_visa, pm_card_chargeDeclined, pm_card_providerError, pm_card_threeDSecure2Required)"}
 
 Customer token:  {customer}
 Organizer token: {organizer}

@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import pathlib
+import secrets
 import threading
 
 import boto3
@@ -18,6 +19,8 @@ from ..domain.events import from_detail
 from ..jobs.sweeper import run_sweep
 from .bus import LocalEventBus
 from .gateway import EnvelopeRequestHandler, as_local
+from .localstripe import API_KEY as STRIPE_TEST_KEY
+from .localstripe import LocalStripe
 from .moto_server import NoDelay, SerialisedMoto
 from .relay import RelayLoop, StreamRelay
 from .webhook_queue import LocalDeliveryQueue
@@ -74,13 +77,16 @@ class Every(threading.Thread):
 
 class LocalStack:
     def __init__(self, port: int = 8000, sweep_seconds: float | None = 5.0, clock=None,
-                 host: str = "127.0.0.1", background: bool = True, ws_port: int = 0):
+                 host: str = "127.0.0.1", background: bool = True, ws_port: int = 0,
+                 payments: str = "dynamo-test"):
         fake_aws_environment()
         self.moto = SerialisedMoto().start()
         outputs = deploy_infra(self.moto.url)
         self.websocket = LocalWebSocketServer(host, ws_port, asynchronous=background)
+        self.stripe = LocalStripe() if payments == "stripe" else None
         self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url,
-                                           websocket_url=self.websocket.url)
+                                           websocket_url=self.websocket.url, payments=payments,
+                                           **self._stripe_settings())
         self.bus = LocalEventBus(asynchronous=background)
         self.webhook_queue = LocalDeliveryQueue()
         self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus,
@@ -113,9 +119,19 @@ class LocalStack:
         self._server_thread = threading.Thread(target=self.server.server.serve_forever,
                                                daemon=True, name="http")
 
+    def _stripe_settings(self) -> dict:
+        """localstripe on loopback, with a webhook secret made for this run."""
+        if self.stripe is None:
+            return {}
+        return {"stripe_api_base": self.stripe.start(), "stripe_api_key": STRIPE_TEST_KEY,
+                "stripe_webhook_secret": f"whsec_{secrets.token_hex(16)}"}
+
     def start(self) -> "LocalStack":
         self._server_thread.start()
         self.websocket.serve(self.app)
+        if self.stripe is not None:  # Stripe's notifications come to the local API
+            self.stripe.register_webhook("boxoffice", f"{self.url}/webhooks/stripe",
+                                         self.settings.stripe_webhook_secret)
         for thread in self._threads:
             thread.start()
         return self
@@ -133,5 +149,7 @@ class LocalStack:
             thread.stop()
         self.server.shutdown()
         self.websocket.stop()
+        if self.stripe is not None:
+            self.stripe.stop()
         self.moto.stop()
         bootstrap.use(None)

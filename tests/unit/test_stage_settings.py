@@ -78,3 +78,15 @@ def test_a_deployed_websocket_url_must_be_the_wss_stage_url():
             "WEBSOCKET_URL must be the WebSocket API's wss:// stage URL"]
     assert problems("local", WEBSOCKET_URL="ws://127.0.0.1:8001") == []
     assert Settings.from_env({"WEBSOCKET_URL": stage_url}).websocket_url == stage_url
+
+
+def test_prod_refuses_a_stripe_test_key_at_start_up(monkeypatch):
+    from chalicelib import bootstrap
+    from chalicelib.config import MisconfiguredStage
+    settings = Settings.from_env({"BOXOFFICE_STAGE": "prod", "PAYMENTS": "stripe", **GOOD})
+    monkeypatch.setattr(bootstrap, "stripe_secret", lambda s, which: "sk_test_abc")
+    with pytest.raises(MisconfiguredStage) as refused:
+        bootstrap.payment_provider(settings)
+    assert "test key" in str(refused.value)
+    monkeypatch.setattr(bootstrap, "stripe_secret", lambda s, which: "sk_live_abc")
+    assert type(bootstrap.payment_provider(settings)).__name__ == "StripePaymentProvider"
