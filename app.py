@@ -12,6 +12,7 @@ from chalicelib.api.auth import auth
 from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
 from chalicelib.api.public import public
+from chalicelib.api.reference import reference
 from chalicelib.api.search import search
 from chalicelib.bootstrap import container, ensure_startable
 from chalicelib.config import Settings
@@ -32,7 +33,7 @@ app.api.cors = CORSConfig(
 logger = Logger(service="boxoffice")
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
-for blueprint in (auth, public, search, customer, org):
+for blueprint in (auth, public, reference, search, customer, org):
     app.register_blueprint(blueprint)
 
 
@@ -52,6 +53,9 @@ def envelope_and_request_id(event, get_response):
         response = Response(body, status_code=api_errors.STATUS_BY_CODE[body["error"]["code"]],
                             headers=response.headers)
         response.headers.pop("Content-Type", None)
+    if response.body not in ("", b"", None) and not any(
+            k.lower() == "content-type" for k in response.headers):
+        response.headers["Content-Type"] = "application/json"
     response.headers["X-Request-Id"] = request_id
     response.headers.update(app.api.cors.get_access_control_headers())
     elapsed_ms = round((time.monotonic() - started) * 1000, 1)
