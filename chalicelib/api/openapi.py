@@ -218,6 +218,31 @@ def _operation(route, refs: dict, messages: dict) -> dict:
     return operation
 
 
+def _link(routes, paths: dict) -> None:
+    """OpenAPI links: a success body's top-level `*_id` fields feed the path parameters of the
+    same name (a hold's hold_id opens GET /bookings/hold/{hold_id}), so clients and fuzzers
+    can follow the API from one answer to the next."""
+    from chalicelib.api.spec import path_params
+    for source in routes:
+        if not _is_model(source.doc.body):
+            continue
+        fields = set(source.doc.body.model_fields)
+        links = {}
+        for target in routes:
+            params = path_params(target.path)
+            # Within one audience: a customer's hold opens its event page, not organizer routes.
+            if params and set(params) <= fields and target is not source \
+                    and target.doc.role in (None, source.doc.role):
+                links[_operation_id(target)] = {
+                    "operationId": _operation_id(target),
+                    "parameters": {p: f"$response.body#/{p}" for p in params}}
+        if links:
+            operation = paths[source.path][source.method.lower()]
+            for status in (source.doc.status, *source.doc.also):
+                operation["responses"][str(status)] = {
+                    **operation["responses"][str(status)], "links": dict(sorted(links.items()))}
+
+
 def _operation_id(route) -> str:
     words = route.path.strip("/").replace("{", "").replace("}", "").replace("-", "_")
     return f"{route.method.lower()}_{words.replace('/', '_') or 'root'}"
@@ -231,6 +256,7 @@ def build() -> dict:
     paths: dict = {}
     for route in sorted(routes, key=lambda r: (r.path, r.method)):
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, refs, messages)
+    _link(routes, paths)
     tags = sorted({route.doc.tag for route in routes})
     return {
         "openapi": "3.1.0",
