@@ -72,8 +72,11 @@ def envelope_and_request_id(event, get_response):
     response.headers["X-Request-Id"] = request_id
     response.headers.update(app.api.cors.get_access_control_headers())
     elapsed_ms = round((time.monotonic() - started) * 1000, 1)
+    # The request id again here: appended keys are process-wide, and `make run` serves
+    # requests on threads.
     logger.info("request", extra={"method": event.method, "path": event.path,
-                                  "status": response.status_code, "ms": elapsed_ms})
+                                  "status": response.status_code, "ms": elapsed_ms,
+                                  "request_id": request_id})
     metrics.add_metric(name=f"Http{response.status_code // 100}xx", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=elapsed_ms)
     metrics.flush_metrics()

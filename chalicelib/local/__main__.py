@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 
+from .logs import use_readable_logs
 from .seed import ORGANIZER, seed
 from .stack import LocalStack
 
@@ -29,6 +30,7 @@ def main() -> int:
         print(f"error: cannot listen on 127.0.0.1:{port} or :{ws_port} ({e}); "
               "try PORT=8010 make run (WS_PORT defaults to PORT+1)", file=sys.stderr)
         return 1
+    use_readable_logs()
     stack.start()
     print("==> seeding demo data ...", flush=True)
     demo = seed(stack.container)

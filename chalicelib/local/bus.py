@@ -3,7 +3,6 @@ a worker thread of its own (asynchronously, at least once, retrying a failing co
 slow consumer delays only itself, as with EventBridge's independent targets."""
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -68,7 +67,8 @@ class LocalEventBus:
         with self._lock:
             self.published.extend(envelopes)
         for envelope in envelopes:
-            logger.info("domain event %s %s", envelope["detail_type"], json.dumps(envelope["detail"]))
+            logger.info("domain event", extra={"domain_event": envelope["detail_type"],
+                                               "detail": envelope["detail"]})
             for handler in list(self._subscribers):
                 if self._async:
                     self._target(handler).put(envelope)

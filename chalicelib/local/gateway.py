@@ -44,26 +44,41 @@ def missing_route(headers) -> dict:
     return gateway_answer(404, "NOT_FOUND", "No such route.", {"resource": "route"}, headers)
 
 
+def log_gateway_answer(method: str, path: str, answer: dict) -> None:
+    """What the gateway answers itself is logged as the app logs its requests."""
+    logger.info("request", extra={"method": method, "path": path.split("?")[0],
+                                  "status": answer["statusCode"], "ms": 0,
+                                  "request_id": answer["headers"]["X-Request-Id"]})
+
+
 class EnvelopeGateway(LocalGateway):
     def handle_request(self, method, path, headers, body):
         try:
             response = super().handle_request(method, path, headers, body)
         except LocalGatewayException as e:
-            if e.CODE == 401:
-                return gateway_answer(401, "UNAUTHORIZED", "A valid bearer token is required.",
-                                      {}, headers)
-            if b"Missing Authentication Token" in (e.body or b"") or b"Credential" in (e.body or b""):
-                return missing_route(headers)
-            return gateway_answer(403, "FORBIDDEN", "You are not allowed to do this.", {}, headers)
+            answer = self._refusal(e, headers)
+            log_gateway_answer(method, path, answer)
+            return answer
         except Exception as e:  # noqa: BLE001 - an authorizer failing 'Unauthorized'
             if str(e) == "Unauthorized":
-                return gateway_answer(401, "UNAUTHORIZED", "A valid bearer token is required.",
-                                      {}, headers)
+                answer = gateway_answer(401, "UNAUTHORIZED", "A valid bearer token is required.",
+                                        {}, headers)
+                log_gateway_answer(method, path, answer)
+                return answer
             raise
         # Preflights are answered by the gateway itself; they carry a request id too.
         if not any(k.lower() == "x-request-id" for k in response["headers"]):
             response["headers"]["X-Request-Id"] = request_id(headers)
         return response
+
+    @staticmethod
+    def _refusal(e, headers) -> dict:
+        if e.CODE == 401:
+            return gateway_answer(401, "UNAUTHORIZED", "A valid bearer token is required.",
+                                  {}, headers)
+        if b"Missing Authentication Token" in (e.body or b"") or b"Credential" in (e.body or b""):
+            return missing_route(headers)
+        return gateway_answer(403, "FORBIDDEN", "You are not allowed to do this.", {}, headers)
 
 
 class Malformed(Exception):

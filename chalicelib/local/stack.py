@@ -7,6 +7,7 @@ import logging
 import os
 import pathlib
 import secrets
+import sys
 import threading
 
 import boto3
@@ -56,6 +57,15 @@ class BusyHTTPServer(NoDelay, ThreadedHTTPServer):
     """Chalice's threaded server with a listen backlog for bursts of concurrent clients."""
 
     request_queue_size = 256
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up before its answer is one line, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            logger.info("client %s:%s hung up before its answer (%s)", *client_address[:2],
+                        type(error).__name__)
+            return
+        super().handle_error(request, client_address)
 
 
 class Every(threading.Thread):

@@ -3,6 +3,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -72,11 +73,27 @@ def test_the_local_stack_serves_demo_data_and_stops_cleanly():
             ws.send(json.dumps({"action": "subscribe", "event_id": event_ids[0], "section": "A"}))
             subscribed = json.loads(ws.recv(timeout=10))
             assert subscribed["type"] == "subscribed" and subscribed["seats_etag"]
+        hang_up_early(port)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=20)
+            rest, _ = proc.communicate(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
     assert proc.returncode == 0
+    log = rest.splitlines()
+    # A person reads these: one line per request and per domain event, no JSON, no traceback.
+    assert any("GET    /health -> 200 (" in line for line in log), rest
+    assert any("GET    /nope -> 404 (" in line for line in log), rest
+    assert any(" event  EventPublished event=evt_" in line for line in "".join(lines).splitlines())
+    assert any("hung up before its answer" in line for line in log), rest
+    assert not [line for line in log if line.lstrip().startswith("{") or "Traceback" in line], rest
+
+
+def hang_up_early(port: int) -> None:
+    """A client that sends a request and resets the connection before the answer."""
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"GET /events?limit=50 HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(1)
