@@ -6,7 +6,7 @@ PORT ?= 8000
 STAGE ?= dev
 SAM_TRANSLATOR := 1.115.0
 
-.PHONY: run test chromium lint package deploy benchmark-package bench-live clean
+.PHONY: run test chromium lint fuzz demo package deploy benchmark-package bench-live clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Boxoffice needs Python 3.11); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -48,6 +48,10 @@ lint: $(VENV)/.installed
 # OUTPUTS=build/dev/outputs.json packages against real stacks; without it, sample outputs.
 package: $(VENV)/.installed
 	$(PY) -m chalicelib.tools.package --stage $(STAGE) $(if $(OUTPUTS),--outputs $(OUTPUTS),--sample-outputs)
+
+# Longer than make test's run: 200 examples per operation, and the links followed.
+fuzz: $(VENV)/.installed
+	$(PY) -m chalicelib.tools.fuzz --examples 200 --stateful
 
 bench-live: $(VENV)/.installed
 	$(PY) benchmarks/live_fanout.py

@@ -26,7 +26,7 @@ def health():
 
 @public.route("/dev/token", methods=["POST"], doc=RouteDoc(
     "Issue a local-stage token", "local stage", models.DevToken, request=DevTokenIn,
-    errors=("NOT_FOUND",), idempotent=True,
+    errors=("NOT_FOUND",),
     description="Local stage only (404 on deployed stages): a JWT signed with the stage's key."))
 def dev_token():
     issuer = container().token_issuer
