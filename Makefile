@@ -49,6 +49,10 @@ lint: $(VENV)/.installed
 package: $(VENV)/.installed
 	$(PY) -m chalicelib.tools.package --stage $(STAGE) $(if $(OUTPUTS),--outputs $(OUTPUTS),--sample-outputs)
 
+# The README's walk-through against a running `make run` (BASE to point it elsewhere).
+demo:
+	BASE=$${BASE:-http://127.0.0.1:$(PORT)} bash docs/walkthrough.sh
+
 # Longer than make test's run: 200 examples per operation, and the links followed.
 fuzz: $(VENV)/.installed
 	$(PY) -m chalicelib.tools.fuzz --examples 200 --stateful

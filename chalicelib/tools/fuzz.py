@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pathlib
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from ..local.process import LocalStackProcess
+
 CONFIG = pathlib.Path(__file__).with_name("schemathesis.toml")
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance,response_headers_conformance,negative_data_rejection,"
@@ -39,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--stateful", action="store_true", help="also follow the links")
     args = parser.parse_args(argv)
-    stack = None if args.url else LocalStack()
+    stack = None if args.url else LocalStackProcess()
     url = args.url or stack.url
     try:
         totals, findings = {"generated": 0, "with_failures": 0}, []
@@ -96,42 +94,6 @@ def token(url: str, role: str) -> str:
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read())["token"]
-
-
-class LocalStack:
-    """`make run`'s entry point in a process of its own, on free ports."""
-
-    def __init__(self) -> None:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        print(f"==> starting a local stack on {self.url}", flush=True)
-        env = {**os.environ, "PORT": str(port), "WS_PORT": str(free_port())}
-        self.proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=ROOT,
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit("the local stack exited before it answered")
-            try:
-                urllib.request.urlopen(f"{self.url}/health", timeout=2).close()
-                return
-            except OSError:
-                time.sleep(0.5)
-        self.stop()
-        raise SystemExit("the local stack did not answer within 120 s")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 if __name__ == "__main__":
