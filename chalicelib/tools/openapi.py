@@ -1,7 +1,8 @@
-"""Writes docs/openapi.json from the route table and the models, or checks it is current.
+"""Writes docs/openapi.json and the route reference in docs/api.md from the route table and
+the models, or checks that both are current.
 
-    python -m chalicelib.tools.openapi            # writes docs/openapi.json
-    python -m chalicelib.tools.openapi --check    # exit 1 when docs/openapi.json is stale
+    python -m chalicelib.tools.openapi            # writes both
+    python -m chalicelib.tools.openapi --check    # exit 1 when either is stale
 """
 from __future__ import annotations
 
@@ -10,24 +11,32 @@ import sys
 from pathlib import Path
 
 from chalicelib.api.openapi import build, render
+from chalicelib.api.reference_md import routes_markdown, splice
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOC = DOCS / "openapi.json"
+REFERENCE = DOCS / "api.md"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="openapi", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail when docs/openapi.json is stale")
+    parser.add_argument("--check", action="store_true", help="fail when either file is stale")
     args = parser.parse_args(argv)
     document = build()
-    text = render(document)
+    wanted = {DOC: render(document),
+              REFERENCE: splice(REFERENCE.read_text(), routes_markdown(document))}
     if args.check:
-        if not DOC.exists() or DOC.read_text() != text:
-            print(f"{DOC} is stale: run `python -m chalicelib.tools.openapi`", file=sys.stderr)
-            return 1
-        print(f"{DOC} is current")
-        return 0
-    DOC.write_text(text)
-    print(f"wrote {DOC} ({len(text):,} bytes, {sum(map(len, document['paths'].values()))} operations)")
+        stale = [path for path, text in wanted.items() if path.read_text() != text]
+        for path in stale:
+            print(f"{path} is stale: run `python -m chalicelib.tools.openapi`", file=sys.stderr)
+        if not stale:
+            print(f"{DOC} and {REFERENCE} are current")
+        return 1 if stale else 0
+    for path, text in wanted.items():
+        path.write_text(text)
+    operations = sum(map(len, document["paths"].values()))
+    print(f"wrote {DOC} ({len(wanted[DOC]):,} bytes, {operations} operations) and the route "
+          f"reference in {REFERENCE}")
     return 0
 
 
