@@ -22,11 +22,12 @@ from chalicelib.api.search import search
 from chalicelib.api.webhooks import webhooks
 from chalicelib.bootstrap import container, ensure_startable
 from chalicelib.config import Settings
-from chalicelib.domain.events import SOURCE, from_detail
+from chalicelib.domain.events import SOURCE, SeatsChanged, from_detail
 from chalicelib.domain.live import FAN_OUT_SOURCE, SEAT_CHANGE_TYPES, FanOutJob
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
-from chalicelib.observability import instrument
+from chalicelib.services.business_metrics import measures_of
+from chalicelib.observability import instrument, record_business_metrics
 
 # Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
 # print every record twice.
@@ -91,8 +92,13 @@ def sweep(event):
 
 @app.on_cw_event({"source": ["boxoffice"]})
 def count_domain_event(event):
-    """Availability and sales counters; errors propagate so EventBridge retries."""
-    container().projections.handle(from_detail(event.detail_type, event.detail))
+    """Availability and sales counters, and the business metrics per tenant; errors propagate
+    so EventBridge retries (a redelivered seat change is counted and measured once)."""
+    domain_event = from_detail(event.detail_type, event.detail)
+    counted = container().projections.handle(domain_event)
+    if counted or not isinstance(domain_event, SeatsChanged):
+        record_business_metrics(metrics, measures_of(domain_event, container().clock.now()),
+                                event.detail.get("tenant_id", ""))
 
 
 @app.on_cw_event({"source": ["boxoffice"]})

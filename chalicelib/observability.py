@@ -36,3 +36,13 @@ def trace_invocation(event, get_response):
         subsegment.put_annotation("Handler", name)
         _cold_start = False
         return get_response(event)  # the subsegment records an exception that escapes
+
+
+def record_business_metrics(metrics, measures, tenant_id: str) -> None:
+    """One EMF record: the measures without a tenant dimension, the tenant as a property."""
+    if not measures:
+        return
+    for measure in measures:
+        metrics.add_metric(name=measure.name, unit=measure.unit, value=measure.value)
+    metrics.add_metadata(key="tenant_id", value=tenant_id)
+    metrics.flush_metrics()

@@ -262,7 +262,9 @@ class Sales(Body):
     tickets_available: int
     revenue: Money
     by_tier: list[TierSales]
-    updated_at: Timestamp
+    updated_at: Timestamp = Field(description="When the newest event the figures count happened.")
+    lag_seconds: int = Field(ge=0, description="Age of that event: how far the figures may trail "
+                             "the sales (they follow the event stream).")
 
 
 class TicketKey(Body):

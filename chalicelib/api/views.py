@@ -143,7 +143,7 @@ def sales(r: SalesReport) -> dict:
             "revenue": money(r.revenue),
             "by_tier": [{"tier_id": t.tier_id, "name": t.name, "sold": t.sold,
                          "revenue": money(t.revenue)} for t in r.by_tier],
-            "updated_at": r.updated_at}
+            "updated_at": r.updated_at, "lag_seconds": r.lag_seconds}
 
 
 def refunds(c: Cancellation) -> dict:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from ..domain import errors
 from ..domain import events as ev
 from ..domain.catalog import Event
-from ..domain.clock import to_rfc3339
+from ..domain.clock import parse_rfc3339, to_rfc3339
 from ..domain.identity import Principal
 from ..domain.money import Money
 from .availability import Availability, AvailabilitySummary
@@ -35,6 +35,7 @@ class SalesReport:
     revenue: Money
     by_tier: list[TierReport]
     updated_at: str
+    lag_seconds: int  # age of the newest event the counters include (0 before any)
 
 
 class ProjectionService:
@@ -55,8 +56,10 @@ class ProjectionService:
         sign = SALES_SIGN.get(type(event), 0)
         tiers = {tier: TierSales(sign * t["count"], sign * t["amount"])
                  for tier, t in event.by_tier().items()} if sign else {}
+        # The counters' updated_at is when the newest event they count happened, so the
+        # sales answer can say how far behind the events they are.
         return self.projections.apply_once(event.event_id, sections, tiers, event.show_id,
-                                           self.clock.now())
+                                           parse_rfc3339(event.occurred_at))
 
     def sales(self, principal: Principal, event_id: str) -> SalesReport:
         event = self.catalog.event(event_id)
@@ -70,7 +73,10 @@ class ProjectionService:
         by_tier = [TierReport(t.tier_id, t.name, counters.by_tier.get(t.tier_id, TierSales()).sold,
                               Money(counters.by_tier.get(t.tier_id, TierSales()).revenue,
                                     event.currency)) for t in event.price_tiers]
+        now = self.clock.now()
+        lag = (int((now - parse_rfc3339(counters.updated_at)).total_seconds())
+               if counters.updated_at else 0)
         return SalesReport(event.event_id, sum(t.sold for t in by_tier), summary.held,
                            summary.available,
                            Money(sum(t.revenue.amount for t in by_tier), event.currency), by_tier,
-                           counters.updated_at or to_rfc3339(self.clock.now()))
+                           counters.updated_at or to_rfc3339(now), max(0, lag))

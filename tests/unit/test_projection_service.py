@@ -16,10 +16,10 @@ def seats(event, n, section="A"):
                  for i in range(1, n + 1))
 
 
-def story(event):
+def story(event, at="2026-11-01T11:59:00Z"):
     """A hold placed and booked, another placed and released, the booking cancelled."""
     a, b = seats(event, 2), seats(event, 1, "B")
-    base = dict(tenant_id=event.tenant_id, occurred_at="t", show_id=event.event_id, user_id="u")
+    base = dict(tenant_id=event.tenant_id, occurred_at=at, show_id=event.event_id, user_id="u")
     return [ev.HoldPlaced(event_id="1", hold_id="h1", seats=a, total=Money(10000, "EUR"), **base),
             ev.BookingConfirmed(event_id="2", hold_id="h1", seats=a, total=Money(10000, "EUR"),
                                 booking_id="b1", **base),
@@ -62,3 +62,14 @@ def test_another_tenant_cannot_read_the_sales(world):
     _, _, event = world.on_sale()
     with pytest.raises(errors.NotFound):
         world.projections.sales(world.organizer(), event.event_id)
+
+
+def test_sales_say_how_far_behind_the_newest_counted_event_they_are(world):
+    org, _, event = world.on_sale()
+    assert world.projections.sales(org, event.event_id).lag_seconds == 0  # nothing counted
+    for e in story(event, at="2026-11-01T11:59:30Z")[:2]:  # the world's clock: 12:00:00
+        world.projections.handle(e)
+    report = world.projections.sales(org, event.event_id)
+    assert (report.updated_at, report.lag_seconds) == ("2026-11-01T11:59:30Z", 30)
+    world.clock.advance(seconds=60)
+    assert world.projections.sales(org, event.event_id).lag_seconds == 90

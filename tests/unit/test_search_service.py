@@ -55,11 +55,11 @@ def test_availability_labels_follow_the_counters(world):
     org = world.organizer()
     event = world.event(org, world.venue(org), category="opera")
     seats = tuple(HeldSeat(f"A-1-{n}", "A", "1", n, "tier_1", Money(1, "EUR")) for n in range(1, 10))
-    world.projections.handle(HoldPlaced("e1", event.tenant_id, "t", event.event_id, "u", "h",
+    world.projections.handle(HoldPlaced("e1", event.tenant_id, "2026-11-01T12:00:00Z", event.event_id, "u", "h",
                                         seats, Money(9, "EUR")))
     assert world.search.find(parse_search({"category": "opera"}), None).items[0].availability == "available"
     more = tuple(HeldSeat(f"A-2-{n}", "A", "2", n, "tier_1", Money(1, "EUR")) for n in range(1, 20))
-    world.projections.handle(HoldPlaced("e2", event.tenant_id, "t", event.event_id, "u", "h2",
+    world.projections.handle(HoldPlaced("e2", event.tenant_id, "2026-11-01T12:00:00Z", event.event_id, "u", "h2",
                                         more, Money(19, "EUR")))
     assert world.search.find(parse_search({"category": "opera"}), None).items[0].availability == "limited"
 
