@@ -30,12 +30,13 @@ def localstripe():
 def booking_table() -> Table:
     """The booking table as `infra/` defines it, deployed into moto's CloudFormation."""
     from chalicelib.local.moto_server import SerialisedMoto
+    from chalicelib.local.stack import template_for_moto
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ[name] = "local"
     moto = SerialisedMoto().start()
     region = "eu-west-1"
     cfn = boto3.client("cloudformation", endpoint_url=moto.url, region_name=region)
-    cfn.create_stack(StackName="boxoffice-payments-test", TemplateBody=TEMPLATE.read_text(),
+    cfn.create_stack(StackName="boxoffice-payments-test", TemplateBody=template_for_moto(),
                      Parameters=[{"ParameterKey": "Stage", "ParameterValue": "dev"}],
                      Capabilities=["CAPABILITY_IAM"])
     yield Table("boxoffice-dev-booking", region, moto.url)

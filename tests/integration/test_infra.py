@@ -1,4 +1,6 @@
 """The tables the code runs against come from infra/template.yaml, deployed into moto."""
+import json
+
 import boto3
 
 
@@ -17,6 +19,20 @@ def test_tables_have_the_keys_indexes_streams_and_recovery_the_template_defines(
 def test_the_event_bus_exists(stack):
     events = boto3.client("events", endpoint_url=stack.moto.url, region_name="us-east-1")
     assert "boxoffice-local" in {b["Name"] for b in events.list_event_buses()["EventBuses"]}
+
+
+def test_every_domain_event_is_archived_for_replays():
+    # moto's CloudFormation cannot create archives (the local stack leaves it out): read the
+    # template itself.
+    from pathlib import Path
+
+    from cfnlint.decode.cfn_yaml import loads
+    template = loads((Path(__file__).resolve().parents[2] / "infra/template.yaml").read_text())
+    archive = template["Resources"]["EventArchive"]
+    assert archive["Type"] == "AWS::Events::Archive"
+    assert archive["Properties"]["SourceArn"] == {"Fn::GetAtt": ["EventBus", "Arn"]}
+    assert archive["Properties"]["EventPattern"] == {"source": ["boxoffice"]}
+    assert archive["Properties"]["RetentionDays"] >= 365
 
 
 def test_the_template_turns_on_recovery_ttl_and_prod_deletion_protection():
