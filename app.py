@@ -12,12 +12,13 @@ from chalicelib.api.auth import auth
 from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
 from chalicelib.api.public import public
+from chalicelib.api.queue import queue
 from chalicelib.api.search import search
 from chalicelib.bootstrap import container, ensure_startable
 from chalicelib.config import Settings
 from chalicelib.domain.events import from_detail
 from chalicelib.jobs import relay as outbox
-from chalicelib.jobs.sweeper import run_sweep
+from chalicelib.jobs.sweeper import advance_queues, run_sweep
 
 # Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
 # print every record twice.
@@ -26,13 +27,14 @@ app = Chalice(app_name="boxoffice", configure_logs=False)
 app.api.cors = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match",
-                   "X-Request-Id"],
-    expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After"],
+                   "X-Request-Id", "X-Admission-Token"],
+    expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After",
+                    "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
     max_age=600)
 logger = Logger(service="boxoffice")
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
-for blueprint in (auth, public, search, customer, org):
+for blueprint in (auth, public, search, customer, org, queue):
     app.register_blueprint(blueprint)
 
 
@@ -66,7 +68,13 @@ def envelope_and_request_id(event, get_response):
 @app.schedule("rate(1 minute)")
 def sweep(event):
     """Releases expired holds and finishes bookings left pending."""
-    return run_sweep(container())
+    return run_sweep(container(), queues=False)
+
+
+@app.schedule("rate(1 minute)")
+def admit_from_queues(event):
+    """Moves every enabled waiting room on: a pass every few seconds for most of the minute."""
+    return advance_queues(container(), passes_for=container().settings.queue_run_seconds)
 
 
 @app.on_cw_event({"source": ["boxoffice"]})

@@ -12,9 +12,11 @@ from .adapters.idempotency import PowertoolsIdempotency
 from .adapters.inventory_store import DynamoInventory
 from .adapters.keys import KeyRing, load_keyring
 from .adapters.projection_store import DynamoProjections
+from .adapters.queue_store import DynamoWaitingRoom
+from .adapters.rate_store import DynamoRateCounter
 from .adapters.search_index import DynamoSearchIndex, search_rows
-from .adapters.tokens import (CognitoTokenVerifier, EdDsaTicketSigner, HmacCursorCodec,
-                              LocalTokenIssuer)
+from .adapters.tokens import (CognitoTokenVerifier, EdDsaTicketSigner, HmacAdmissionSigner,
+                              HmacCursorCodec, LocalTokenIssuer)
 from .adapters.transactions import TransactionRunner
 from .config import MisconfiguredStage, Settings
 from .domain.clock import SystemClock
@@ -25,8 +27,10 @@ from .services.checkin import CheckInService
 from .services.holds import HoldService
 from .services.paging import Paging
 from .services.projections import ProjectionService
+from .services.rate_limits import OrganizerLimiter, RateLimits
 from .services.sale_cache import SaleCache
 from .services.search import SearchService
+from .services.waiting_room import WaitingRoomService
 
 logger = logging.getLogger("boxoffice")
 
@@ -52,6 +56,9 @@ class Container:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    waiting_room: DynamoWaitingRoom
+    queue: WaitingRoomService
+    organizer_limits: OrganizerLimiter
 
 
 def ensure_startable(settings: Settings) -> None:
@@ -100,16 +107,28 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
     idempotency = PowertoolsIdempotency(settings.idempotency_table, settings.region,
                                         settings.dynamodb_endpoint)
     availability = Availability(projection_store)
+    limits = rate_limits(settings)
+    sales = SaleCache(catalog_store, clock)
+    waiting_room = DynamoWaitingRoom(tx)
+    queue = WaitingRoomService(waiting_room, catalog_store, sales, HmacAdmissionSigner(keyring),
+                               clock, settings.queue_shards, settings.queue_pass_seconds)
     return Container(
         settings, clock, keyring, catalog_store, inventory, projection_store, search_index,
         payments, publisher, signer, issuer, verifier, idempotency,
         catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
-        holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
+        holds=HoldService(inventory, sales, paging, clock, payments, gate=queue, limits=limits),
         bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
-                                clock),
+                                clock, limits=limits),
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(search_index, catalog_store, availability, paging, clock),
-        checkins=CheckInService(catalog_store, inventory, signer, clock))
+        checkins=CheckInService(catalog_store, inventory, signer, clock),
+        waiting_room=waiting_room, queue=queue,
+        organizer_limits=OrganizerLimiter(DynamoRateCounter(), limits, clock))
+
+
+def rate_limits(settings: Settings) -> RateLimits:
+    return RateLimits(settings.rate_limits != "off", settings.holds_per_minute,
+                      settings.bookings_per_minute, settings.organizer_writes_per_minute)
 
 
 _lock = threading.Lock()

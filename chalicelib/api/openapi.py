@@ -51,6 +51,8 @@ def _operation(route, refs: dict) -> dict:
               for p in path_params(route.path)]
     params += [{"name": q.name, "in": "query", "required": q.required, "schema": q.schema,
                 "description": q.description} for q in doc.query]
+    params += [{"name": h.name, "in": "header", "required": h.required, "schema": h.schema,
+                "description": h.description} for h in doc.headers]
     if doc.idempotent:
         params.append({"name": "Idempotency-Key", "in": "header", "required": doc.key_required,
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
@@ -85,6 +87,8 @@ def _operation(route, refs: dict) -> dict:
         codes.append("UNAUTHORIZED")
     if doc.role == "organizer":
         codes.append("FORBIDDEN")
+        if route.method != "GET":
+            codes.append("RATE_LIMITED")  # every organizer write counts (api/http.py)
     by_status: dict[int, list[str]] = {}
     for code in codes:
         by_status.setdefault(STATUS_BY_CODE[code], []).append(code)

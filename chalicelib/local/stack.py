@@ -18,6 +18,7 @@ from ..domain.events import from_detail
 from ..jobs import relay as outbox
 from ..jobs.sweeper import run_sweep
 from .bus import LocalEventBus
+from .edge_limits import EdgeLimiter
 from .gateway import EnvelopeRequestHandler, as_local
 from .moto_server import SerialisedMoto
 
@@ -112,11 +113,14 @@ class Every(threading.Thread):
 
 class LocalStack:
     def __init__(self, port: int = 8000, sweep_seconds: float | None = 5.0, clock=None,
-                 host: str = "127.0.0.1", background: bool = True):
+                 host: str = "127.0.0.1", background: bool = True,
+                 rate_limits: str | None = None):
         fake_aws_environment()
         self.moto = SerialisedMoto().start()
         outputs = deploy_infra(self.moto.url)
-        self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url)
+        rate_limits = rate_limits or os.environ.get("RATE_LIMITS", "on")  # off | on | edge
+        self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url,
+                                           rate_limits=rate_limits)
         self.bus = LocalEventBus(asynchronous=background)
         self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus)
         bootstrap.use(self.container)
@@ -138,6 +142,8 @@ class LocalStack:
             app, config, host, port,
             handler_cls=functools.partial(EnvelopeRequestHandler),
             server_cls=BusyHTTPServer)
+        if rate_limits == "edge":
+            self.server.server.edge_limiter = EdgeLimiter()
         self.url = f"http://{host}:{self.server.server.server_port}"
         self._server_thread = threading.Thread(target=self.server.server.serve_forever,
                                                daemon=True, name="http")

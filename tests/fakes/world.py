@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from chalicelib.adapters.keys import KeyRing
 from chalicelib.adapters.payments import InMemoryPaymentProvider
-from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacCursorCodec
+from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec
 from chalicelib.domain.catalog import Location, Row, Section
 from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
 from chalicelib.domain.identity import Principal
@@ -19,12 +19,16 @@ from chalicelib.services.commands import BookHold, HoldSeats, NewEvent, NewTier,
 from chalicelib.services.holds import HoldService
 from chalicelib.services.paging import Paging
 from chalicelib.services.projections import ProjectionService
+from chalicelib.services.rate_limits import OrganizerLimiter, RateLimits
 from chalicelib.services.sale_cache import SaleCache
 from chalicelib.services.search import SearchService
+from chalicelib.services.waiting_room import WaitingRoomService
 
 from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
 from .projections import InMemoryProjections
+from .rates import InMemoryRateCounter
+from .waiting_room import InMemoryWaitingRoom
 
 _counter = [0]
 
@@ -48,6 +52,10 @@ class World:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    room_store: InMemoryWaitingRoom
+    rates: InMemoryRateCounter
+    queue: WaitingRoomService
+    organizer_limits: OrganizerLimiter
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
@@ -85,31 +93,48 @@ class World:
         return org, venue, self.event(org, venue, **kwargs)
 
     # buying ---------------------------------------------------------------------------------
-    def hold(self, customer: Principal, event_id: str, seats, seconds=600, key=None):
-        hold, _ = self.holds.place(customer, HoldSeats(event_id, tuple(seats), seconds, key))
+    def hold(self, customer: Principal, event_id: str, seats, seconds=600, key=None, token=None):
+        hold, _ = self.holds.place(customer, HoldSeats(event_id, tuple(seats), seconds, key,
+                                                       admission_token=token))
+        return hold
+
+    def best(self, customer: Principal, event_id: str, quantity: int, section=None, tier_id=None,
+             key=None, token=None):
+        hold, _ = self.holds.place(customer, HoldSeats(event_id, (), 600, key, quantity, section,
+                                                       tier_id, token))
         return hold
 
     def book(self, customer: Principal, hold_id: str, pm="pm_card_visa", key=None):
         return self.bookings.book(customer, BookHold(hold_id, pm, key or uid("key")))
 
 
-def build_world(start: dt.datetime | None = None) -> World:
+def build_world(start: dt.datetime | None = None, limits: RateLimits | None = None,
+                queue_shards: int = 4) -> World:
+    """Every service on fakes; rate limits off unless `limits` turns them on."""
     clock = FixedClock(start or dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
+    limits = limits or RateLimits(enabled=False)
     keyring = KeyRing.generate()
     catalog_store = InMemoryCatalog()
-    inventory = InMemoryInventory(catalog_store)
+    rates = InMemoryRateCounter()
+    inventory = InMemoryInventory(catalog_store, rates=rates)
+    room_store = InMemoryWaitingRoom(catalog_store)
     projection_store = InMemoryProjections()
     payments = InMemoryPaymentProvider()
     signer = EdDsaTicketSigner(keyring)
     paging = Paging(HmacCursorCodec(keyring))
     availability = Availability(projection_store)
+    sales = SaleCache(catalog_store, clock)
+    queue = WaitingRoomService(room_store, catalog_store, sales, HmacAdmissionSigner(keyring),
+                               clock, shards=queue_shards)
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
         catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
-        holds=HoldService(inventory, SaleCache(catalog_store, clock), paging, clock, payments),
+        holds=HoldService(inventory, sales, paging, clock, payments, gate=queue, limits=limits),
         bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
-                                clock),
+                                clock, limits=limits),
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(InMemorySearchIndex(catalog_store), catalog_store, availability,
                              paging, clock),
-        checkins=CheckInService(catalog_store, inventory, signer, clock))
+        checkins=CheckInService(catalog_store, inventory, signer, clock),
+        room_store=room_store, rates=rates, queue=queue,
+        organizer_limits=OrganizerLimiter(rates, limits, clock))
