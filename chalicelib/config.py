@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-PAYMENT_PROVIDERS = ("memory", "dynamo-test", "stripe")
-TEST_PROVIDERS = ("memory", "dynamo-test")
+PAYMENT_PROVIDERS = ("dynamo-test", "stripe")
+TEST_PROVIDERS = ("dynamo-test",)
 PLACEHOLDER = "SET_ME"
 RATE_LIMIT_MODES = ("off", "on", "edge")  # edge: the application's limits and the edge's
 
@@ -21,7 +21,8 @@ class Settings:
     projection_table: str
     idempotency_table: str
     event_bus: str
-    payments: str = "memory"
+    live_table: str
+    payments: str = "dynamo-test"
     dynamodb_endpoint: str | None = None
     jwt_issuer: str = "boxoffice-local"
     jwt_audience: str = "boxoffice"
@@ -31,8 +32,20 @@ class Settings:
     stripe_api_key_parameter: str = ""
     stripe_webhook_secret_parameter: str = ""
     stripe_api_base: str | None = None
+    # Local stage only (localstripe): deployed stages read their secrets from SSM.
+    stripe_api_key: str = ""
+    stripe_webhook_secret: str = ""
     hold_sweep_shards: int = 8
     booking_grace_seconds: int = 60
+    webhook_queue: str = ""  # the SQS queue's name (infra/webhooks.yaml); default per stage
+    # The live seat map (docs/live-seat-map.md): where clients subscribe (deployed: the
+    # WebSocket API's wss:// stage URL, set by the packaged template), its coalescing window,
+    # how many shards (each fanned out by its own invocation) one event's subscriptions are
+    # spread over, and how many parts a window's pending changes are written to.
+    websocket_url: str | None = None
+    live_window_seconds: float = 1.0
+    live_subscription_shards: int = 4
+    live_change_parts: int = 4
     rate_limits: str = "on"
     holds_per_minute: int = 30
     bookings_per_minute: int = 20
@@ -48,8 +61,13 @@ class Settings:
     @classmethod
     def for_stage(cls, stage: str, **overrides) -> "Settings":
         names = {f"{kind}_table": f"boxoffice-{stage}-{kind}"
-                 for kind in ("catalog", "booking", "projection", "idempotency")}
-        values = dict(stage=stage, region="us-east-1", event_bus=f"boxoffice-{stage}", **names)
+                 for kind in ("catalog", "booking", "projection", "idempotency", "live")}
+        values = dict(stage=stage, region="us-east-1", event_bus=f"boxoffice-{stage}",
+                      webhook_queue=f"boxoffice-{stage}-webhooks", **names)
+        if stage == "local":
+            # One process, no partition limits: spreading the live seat map's items would
+            # only add requests to the serialised moto.
+            values.update(live_subscription_shards=1, live_change_parts=1)
         values.update(overrides)
         return cls(**values)
 
@@ -64,7 +82,9 @@ class Settings:
             ("signing_key_parameter", "SIGNING_KEY_PARAMETER"),
             ("stripe_api_key_parameter", "STRIPE_API_KEY_PARAMETER"),
             ("stripe_webhook_secret_parameter", "STRIPE_WEBHOOK_SECRET_PARAMETER"),
-            ("payments", "PAYMENTS"), ("rate_limits", "RATE_LIMITS")) if env.get(key) is not None}
+            ("payments", "PAYMENTS"), ("webhook_queue", "WEBHOOK_QUEUE"),
+            ("rate_limits", "RATE_LIMITS"))
+            if env.get(key) is not None}
         numbers = {name: int(env[key]) for name, key in (
             ("holds_per_minute", "HOLDS_PER_MINUTE"),
             ("bookings_per_minute", "BOOKINGS_PER_MINUTE"),
@@ -78,9 +98,17 @@ class Settings:
             booking_table=env.get("BOOKING_TABLE", f"boxoffice-{stage}-booking"),
             projection_table=env.get("PROJECTION_TABLE", f"boxoffice-{stage}-projection"),
             idempotency_table=env.get("IDEMPOTENCY_TABLE", f"boxoffice-{stage}-idempotency"),
+            live_table=env.get("LIVE_TABLE", f"boxoffice-{stage}-live"),
+            websocket_url=env.get("WEBSOCKET_URL") or None,
+            live_window_seconds=float(env.get("LIVE_WINDOW_SECONDS", "1")),
+            **{name: int(env[key]) for name, key in (
+                ("live_subscription_shards", "LIVE_SUBSCRIPTION_SHARDS"),
+                ("live_change_parts", "LIVE_CHANGE_PARTS")) if env.get(key)},
             event_bus=env.get("EVENT_BUS", f"boxoffice-{stage}"),
             dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
             stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            stripe_api_key=env.get("STRIPE_API_KEY", "") if stage == "local" else "",
+            stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "") if stage == "local" else "",
             **optional, **numbers)
 
     def startup_problems(self) -> list[str]:
@@ -98,8 +126,6 @@ class Settings:
             return problems
         if self.stage == "prod" and self.rate_limits == "off":
             problems.append("RATE_LIMITS=off leaves prod open to bots: use on")
-        if self.payments == "memory":
-            problems.append("PAYMENTS=memory keeps payments in one process: use dynamo-test or stripe")
         if self.stage == "prod" and self.payments in TEST_PROVIDERS:
             problems.append(f"PAYMENTS={self.payments} hands out tickets without money: prod needs stripe")
         for name, value in (("COGNITO_USER_POOL_ID", self.cognito_user_pool_id),
@@ -107,6 +133,9 @@ class Settings:
                             ("SIGNING_KEY_PARAMETER", self.signing_key_parameter)):
             if not value or PLACEHOLDER in value:
                 problems.append(f"{name} is {'a placeholder' if value else 'missing'}")
+        if self.websocket_url and (PLACEHOLDER in self.websocket_url
+                                   or not self.websocket_url.startswith("wss://")):
+            problems.append("WEBSOCKET_URL must be the WebSocket API's wss:// stage URL")
         if self.payments == "stripe":
             for name, value in (("STRIPE_API_KEY_PARAMETER", self.stripe_api_key_parameter),
                                 ("STRIPE_WEBHOOK_SECRET_PARAMETER",

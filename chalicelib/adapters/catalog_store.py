@@ -7,16 +7,22 @@ import zlib
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
+from ..domain.audit import AuditEntry
+from ..domain.cancellations import Cancellation, CancellationStatus
 from ..domain.catalog import (Event, EventStatus, Layout, Location, PriceTier, Row, Section,
                               Venue)
 from ..domain.money import Money
 from ..domain.queue import QueueSettings
-from ..services.ports import Slice
-from .dynamo_models import CatalogItem, LayoutItem
+from ..services.ports import SaleChanged, Slice
+from .audit_store import add_audit
+from .dynamo_models import CancellationItem, CatalogItem, LayoutItem, MarkerItem
 from .transactions import ConditionsFailed
 
 SEARCH_ROW = "search"  # the kind of an event's own index rows (the month registry is shared)
-TRANSACTION_ROWS = 98  # search rows written with the status flip, beside the event itself
+# Search-row writes that share a transaction with the event itself and its audit entry
+# (100 actions at most); the rest follow in batches.
+TRANSACTION_ROWS = 96
+RUNNING_CANCELLATIONS = "CANCELLATIONS#RUNNING"
 
 
 def as_plain(value):
@@ -116,7 +122,7 @@ class DynamoCatalog:
         self._search_rows = search_rows
 
     # venues ---------------------------------------------------------------------------------
-    def add_venue(self, venue: Venue, layout: Layout) -> None:
+    def add_venue(self, venue: Venue, layout: Layout, audit: AuditEntry | None = None) -> None:
         item = CatalogItem(pk=f"VENUE#{venue.venue_id}", sk="VENUE", kind="venue",
                            tenant_id=venue.tenant_id, doc=venue_to_doc(venue),
                            gsi1pk=f"TENANT#{venue.tenant_id}#VENUES",
@@ -124,7 +130,8 @@ class DynamoCatalog:
         layout_item = LayoutItem(pk=f"VENUE#{venue.venue_id}", sk="LAYOUT",
                                  layout=layout_to_bytes(layout))
         self._tx.run(lambda tx: (tx.save(item, condition=CatalogItem.pk.does_not_exist()),
-                                 tx.save(layout_item, condition=LayoutItem.pk.does_not_exist())))
+                                 tx.save(layout_item, condition=LayoutItem.pk.does_not_exist()),
+                                 add_audit(tx, audit)))
 
     def venue(self, venue_id: str) -> Venue | None:
         try:
@@ -150,8 +157,10 @@ class DynamoCatalog:
         return Slice([venue_from_doc(d) for d in docs], last)
 
     # events ---------------------------------------------------------------------------------
-    def add_event(self, event: Event) -> None:
-        event_item(event).save(condition=CatalogItem.pk.does_not_exist())
+    def add_event(self, event: Event, audit: AuditEntry | None = None) -> None:
+        self._tx.run(lambda tx: (tx.save(event_item(event),
+                                         condition=CatalogItem.pk.does_not_exist()),
+                                 add_audit(tx, audit)))
 
     def event(self, event_id: str) -> Event | None:
         try:
@@ -170,7 +179,7 @@ class DynamoCatalog:
         docs, last = self._owned(tenant_id, "EVENTS", after, limit)
         return Slice([event_from_doc(d) for d in docs], last)
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Event, audit: AuditEntry | None = None) -> None:
         """The status flip and the first search rows in one transaction; the rest follow in
         batches (search re-reads each hit's status, so a partial index hides nothing)."""
         rows = self._search_rows(event)
@@ -184,6 +193,7 @@ class DynamoCatalog:
                       condition=CatalogItem.status == EventStatus.DRAFT.value)
             for row in rows[:TRANSACTION_ROWS]:
                 tx.save(row)
+            add_audit(tx, audit)
         try:
             self._tx.run(build)
         except ConditionsFailed:
@@ -192,23 +202,160 @@ class DynamoCatalog:
             for row in rows[TRANSACTION_ROWS:]:
                 batch.save(row)
 
-    def cancel(self, event: Event) -> None:
-        """Flips the event to cancelled, then deletes its search rows. Search re-reads the
-        event's status, so a row left by a crash hides nothing; a retry deletes the rest."""
-        stored = CatalogItem.get(f"EVENT#{event.event_id}", "EVENT", consistent_read=True)
-        keys = {tuple(k) for k in as_plain(stored.doc).get("search_rows") or []}
-        keys |= {(r.pk, r.sk) for r in self._search_rows(event) if r.kind == SEARCH_ROW}
+    def update_event(self, event: Event, previous: Event, audit: AuditEntry | None = None) -> None:
+        """The event, its audit entry and its search-row changes in one transaction when they
+        fit (rows beyond that follow in batches). The stored row list keeps stale rows until
+        they are deleted, so a crash leaves them for the next change or the cancel to find;
+        search re-reads every hit's event meanwhile."""
+        old = self._row_keys(event.event_id)
+        rows = self._search_rows(event) if event.status == EventStatus.PUBLISHED else []
+        new = {(r.pk, r.sk) for r in rows if r.kind == SEARCH_ROW}
+        stale = old - new
+        changes = [("delete", key) for key in sorted(stale)] + [
+            ("save", r) for r in rows if (r.pk, r.sk) not in old]
+        now, later = changes[:TRANSACTION_ROWS], changes[TRANSACTION_ROWS:]
+        listed = new | {key for kind, key in later if kind == "delete"}
+
+        def build(tx):
+            tx.update(CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT"),
+                      actions=[CatalogItem.version.set(event.version),
+                               CatalogItem.doc.set(self._doc(event, listed))],
+                      condition=(CatalogItem.version == previous.version)
+                      & (CatalogItem.status == previous.status.value))
+            _apply(tx, now)
+            add_audit(tx, audit)
+        try:
+            self._tx.run(build)
+        except ConditionsFailed as e:
+            raise SaleChanged() from e
+        if later:
+            with CatalogItem.batch_write() as batch:
+                for kind, change in later:
+                    if kind == "delete":
+                        batch.delete(CatalogItem(pk=change[0], sk=change[1]))
+                    else:
+                        batch.save(change)
+            self._forget_rows(event, new)
+
+    def _row_keys(self, event_id: str) -> set[tuple[str, str]]:
+        stored = CatalogItem.get(f"EVENT#{event_id}", "EVENT", consistent_read=True)
+        return {tuple(k) for k in as_plain(stored.doc).get("search_rows") or []}
+
+    @staticmethod
+    def _doc(event: Event, row_keys) -> dict:
+        return {**event_to_doc(event), "search_rows": [list(k) for k in sorted(row_keys)]}
+
+    def _forget_rows(self, event: Event, keys) -> None:
+        """Drops deleted rows from the stored list, unless the event changed again."""
         try:
             CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT").update(
-                actions=[CatalogItem.status.set(event.status.value),
-                         CatalogItem.version.set(event.version),
-                         CatalogItem.doc.set({**event_to_doc(event),
-                                              "search_rows": [list(k) for k in sorted(keys)]})],
-                condition=CatalogItem.status.is_in(EventStatus.DRAFT.value,
-                                                   EventStatus.PUBLISHED.value))
+                actions=[CatalogItem.doc.set(self._doc(event, keys))],
+                condition=CatalogItem.version == event.version)
         except UpdateError as e:
             if e.cause_response_code != "ConditionalCheckFailedException":
                 raise
+
+    def cancel(self, event: Event, progress: Cancellation | None = None,
+               audit: AuditEntry | None = None) -> bool:
+        """Flips the event to cancelled with its cancellation's progress record and audit
+        entry (one transaction), then deletes its search rows. Search re-reads the event's
+        status, so a row left by a crash hides nothing; a retry deletes the rest."""
+        keys = self._row_keys(event.event_id)
+        keys |= {(r.pk, r.sk) for r in self._search_rows(event) if r.kind == SEARCH_ROW}
+
+        def build(tx):
+            tx.update(CatalogItem(pk=f"EVENT#{event.event_id}", sk="EVENT"),
+                      actions=[CatalogItem.status.set(event.status.value),
+                               CatalogItem.version.set(event.version),
+                               CatalogItem.doc.set(self._doc(event, keys))],
+                      condition=CatalogItem.status.is_in(EventStatus.DRAFT.value,
+                                                         EventStatus.PUBLISHED.value))
+            if progress is not None:
+                tx.save(progress_item(progress), condition=CancellationItem.pk.does_not_exist())
+                tx.save(MarkerItem(pk=RUNNING_CANCELLATIONS, sk=event.event_id))
+            add_audit(tx, audit)
+        try:
+            self._tx.run(build)
+            cancelled = True
+        except ConditionsFailed:
+            cancelled = False  # cancelled before: only the rows may be left to delete
         with CatalogItem.batch_write() as batch:
             for pk, sk in sorted(keys):
                 batch.delete(CatalogItem(pk=pk, sk=sk))
+        return cancelled
+
+    # cancellations --------------------------------------------------------------------------
+    def cancellation(self, event_id: str) -> Cancellation | None:
+        try:
+            item = CancellationItem.get(progress_pk(event_id), "CANCELLATION", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return progress_from_item(item, event_id)
+
+    def advance_cancellation(self, progress: Cancellation, expected: Cancellation) -> bool:
+        cursor = (CancellationItem.cursor == expected.cursor if expected.cursor is not None
+                  else CancellationItem.cursor.does_not_exist())
+        actions = [CancellationItem.pass_no.set(progress.pass_no),
+                   CancellationItem.pass_starts_at.set(progress.pass_starts_at),
+                   CancellationItem.scanned.set(progress.scanned),
+                   CancellationItem.status.set(progress.status.value),
+                   CancellationItem.cursor.set(progress.cursor) if progress.cursor is not None
+                   else CancellationItem.cursor.remove()]
+        done = progress.status == CancellationStatus.DONE
+
+        def build(tx):
+            tx.update(CancellationItem(pk=progress_pk(progress.event_id), sk="CANCELLATION"),
+                      actions=actions,
+                      condition=(CancellationItem.pass_no == expected.pass_no)
+                      & (CancellationItem.status == CancellationStatus.RUNNING.value) & cursor)
+            if done:
+                tx.delete(MarkerItem(pk=RUNNING_CANCELLATIONS, sk=progress.event_id))
+        try:
+            self._tx.run(build)
+            return True
+        except ConditionsFailed:
+            return False
+
+    def count_cancellation_failure(self, event_id: str, booking_id: str) -> bool:
+        try:
+            CancellationItem(pk=progress_pk(event_id), sk="CANCELLATION").update(
+                actions=[CancellationItem.failed_ids.add({booking_id}),
+                         CancellationItem.failed.add(1)],
+                condition=CancellationItem.pk.exists() & (
+                    CancellationItem.failed_ids.does_not_exist()
+                    | ~CancellationItem.failed_ids.contains(booking_id)))
+            return True
+        except UpdateError as e:
+            if e.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+
+    def running_cancellations(self, limit: int) -> list[str]:
+        return [i.sk for i in MarkerItem.query(RUNNING_CANCELLATIONS, limit=limit)]
+
+
+def _apply(tx, changes) -> None:
+    for kind, change in changes:
+        if kind == "delete":
+            tx.delete(CatalogItem(pk=change[0], sk=change[1]))
+        else:
+            tx.save(change)
+
+
+def progress_pk(event_id: str) -> str:
+    return f"CANCELLATION#{event_id}"
+
+
+def progress_item(c: Cancellation) -> CancellationItem:
+    return CancellationItem(pk=progress_pk(c.event_id), sk="CANCELLATION", status=c.status.value,
+                            tenant_id=c.tenant_id, cancelled_at=c.cancelled_at,
+                            bookings_total=c.bookings_total, refunded=c.refunded,
+                            failed=c.failed, pass_no=c.pass_no, pass_starts_at=c.pass_starts_at,
+                            cursor=c.cursor, scanned=c.scanned)
+
+
+def progress_from_item(item: CancellationItem, event_id: str) -> Cancellation:
+    return Cancellation(event_id, item.tenant_id, item.cancelled_at,
+                        CancellationStatus(item.status), int(item.bookings_total or 0),
+                        int(item.refunded or 0), int(item.failed or 0), int(item.pass_no or 1),
+                        item.pass_starts_at, item.cursor, bool(item.scanned))

@@ -25,6 +25,12 @@ def _gsi1():
         "gsi1pk": UnicodeAttribute(hash_key=True), "gsi1sk": UnicodeAttribute(range_key=True)})()
 
 
+def _gsi3():
+    return type("Gsi3", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "gsi3", "projection": AllProjection()}),
+        "gsi3pk": UnicodeAttribute(hash_key=True), "gsi3sk": UnicodeAttribute(range_key=True)})()
+
+
 def _gsi2():
     return type("Gsi2", (GlobalSecondaryIndex,), {
         "Meta": type("Meta", (), {"index_name": "gsi2", "projection": KeysOnlyProjection()}),
@@ -53,6 +59,58 @@ class LayoutItem(_Base):
     Meta = _meta()
 
     layout = BinaryAttribute(legacy_encoding=False)
+
+
+class CancellationItem(_Base):
+    """An event cancellation's progress. The job moves the position (pass, cursor, status)
+    conditionally; the bookings' own transactions add to the counters."""
+
+    Meta = _meta()
+
+    status = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    cancelled_at = UnicodeAttribute()
+    bookings_total = NumberAttribute(default=0)
+    refunded = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    failed_ids = UnicodeSetAttribute(null=True)
+    pass_no = NumberAttribute(default=1)
+    pass_starts_at = UnicodeAttribute()
+    cursor = UnicodeAttribute(null=True)
+    scanned = BooleanAttribute(default=False)
+
+
+class AuditItem(_Base):
+    """One audit entry, in its tenant's partition of the day; never updated."""
+
+    Meta = _meta()
+
+    entry_id = UnicodeAttribute()
+    at = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    action = UnicodeAttribute()
+    resource = UnicodeAttribute()
+    request_id = UnicodeAttribute(null=True)
+
+
+class MarkerItem(_Base):
+    """An item whose key is the fact: a day on which a tenant has audit entries, an event
+    whose cancellation still has work."""
+
+    Meta = _meta()
+
+
+class WebhookItem(_Base):
+    """An organizer's webhook (the signing secret included: the sender needs it)."""
+
+    Meta = _meta()
+
+    tenant_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    doc = MapAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_tenant = _gsi1()
 
 
 # --- booking table -------------------------------------------------------------------------
@@ -99,14 +157,37 @@ class BookingItem(_Base):
     hold_id = UnicodeAttribute()
     event_id = UnicodeAttribute()
     capture_pending = BooleanAttribute(default=False)
+    refund_status = UnicodeAttribute(null=True)
     doc = MapAttribute()
     checked_in = MapAttribute(default=dict)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)  # sparse: bookings with tickets, by event (attendees)
+    gsi3sk = UnicodeAttribute(null=True)
     by_user = _gsi1()
     by_sweep = _gsi2()
+    by_event = _gsi3()
+
+
+class DeliveryItem(_Base):
+    """One webhook delivery: the body it sends every time, and its attempts so far."""
+
+    Meta = _meta()
+
+    status = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    due_at = UnicodeAttribute(null=True)
+    doc = MapAttribute()
+    gsi1pk = UnicodeAttribute(null=True)  # the webhook's delivery log
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # sparse: pending deliveries by due time
+    gsi2sk = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+    by_webhook = _gsi1()
+    by_due = _gsi2()
 
 
 class LedgerItem(_Base):
@@ -192,17 +273,62 @@ class DedupeItem(_Base):
     ttl = NumberAttribute(null=True)
 
 
-CATALOG_MODELS = (CatalogItem, LayoutItem)
-BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem, QueueEntryItem,
+# --- live table (WebSocket connections, subscriptions, coalescing windows) -----------------
+class ConnectionItem(_Base):
+    """A WebSocket connection; `subs` maps event id -> section ('*': the whole event)."""
+
+    Meta = _meta()
+
+    subs = MapAttribute(default=dict)
+    ttl = NumberAttribute(null=True)
+
+
+class SubscriptionItem(_Base):
+    """One subscription, in the partition the fan-out queries (sk: the connection id)."""
+
+    Meta = _meta()
+
+    section = UnicodeAttribute(null=True)  # none: the whole event
+    ttl = NumberAttribute(null=True)
+
+
+class PendingChangesItem(_Base):
+    """One part of one event's coalescing window: the seats changed in it so far; part 0
+    also whether someone flushes it, and when it was closed."""
+
+    Meta = _meta()
+
+    seats = UnicodeSetAttribute(null=True)
+    writes = NumberAttribute(null=True)
+    claimed = BooleanAttribute(null=True)
+    closed = BooleanAttribute(null=True)
+    flushed_at = NumberAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+
+class WatchItem(_Base):
+    """Until when someone may be subscribed to an event."""
+
+    Meta = _meta()
+
+    until = NumberAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+
+
+CATALOG_MODELS = (CatalogItem, LayoutItem, CancellationItem, AuditItem, MarkerItem,
+                  WebhookItem)
+BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem, DeliveryItem, QueueEntryItem,
                   QueueLineItem, RateItem)
 PROJECTION_MODELS = (CounterItem, DedupeItem)
+LIVE_MODELS = (ConnectionItem, SubscriptionItem, PendingChangesItem, WatchItem)
 
 
 def bind_models(settings) -> None:
     """Points every model at its table; PynamoDB caches connections, so reset them."""
     for models, table in ((CATALOG_MODELS, settings.catalog_table),
                           (BOOKING_MODELS, settings.booking_table),
-                          (PROJECTION_MODELS, settings.projection_table)):
+                          (PROJECTION_MODELS, settings.projection_table),
+                          (LIVE_MODELS, settings.live_table)):
         for model in models:
             model.Meta.table_name = table
             model.Meta.region = settings.region

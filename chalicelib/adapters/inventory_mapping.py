@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 
-from ..domain.bookings import Booking, BookingStatus, Failure, Refund, RefundStatus, Ticket
+from ..domain.bookings import (Booking, BookingStatus, Failure, Refund, RefundReason,
+                               RefundStatus, Ticket)
 from ..domain.holds import BookingClaim, HeldSeat, Hold, HoldStatus, SeatState, SeatStatus
 from ..domain.money import Money
 from .catalog_store import as_plain
@@ -36,6 +37,22 @@ def user_holds_pk(user_id: str) -> str:
 def user_bookings_pk(user_id: str, failed: bool = False) -> str:
     """Failed payment attempts live apart, so the history lists them only when asked."""
     return f"USER#{user_id}#BOOKINGS" + ("#FAILED" if failed else "")
+
+
+ATTENDEE_SHARDS = 4
+
+
+def event_bookings_pk(event_id: str, shard: int) -> str:
+    return f"EVENT#{event_id}#BOOKINGS#{shard}"
+
+
+def event_bookings_keys(booking: Booking) -> dict:
+    """The attendee index's keys: only bookings that have (or had) tickets are listed."""
+    if booking.status not in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED):
+        return {}
+    return {"gsi3pk": event_bookings_pk(booking.event_id,
+                                        shard_of(booking.booking_id, ATTENDEE_SHARDS)),
+            "gsi3sk": f"{booking.created_at}#{booking.booking_id}"}
 
 
 def shard_of(key: str, shards: int) -> int:
@@ -104,9 +121,10 @@ def booking_doc(booking: Booking) -> dict:
         "authorization_id": booking.authorization_id,
         "failure": ({"code": booking.failure.code, "message": booking.failure.message,
                      "details": booking.failure.details} if booking.failure else None),
-        "refund": ({"amount": booking.refund.amount.to_dict(), "status": str(booking.refund.status)}
-                   if booking.refund else None),
+        "refund": ({"amount": booking.refund.amount.to_dict(), "status": str(booking.refund.status),
+                    "reason": str(booking.refund.reason)} if booking.refund else None),
         "request_hash": booking.request_hash, "action_secret": booking.action_secret,
+        "customer_email": booking.customer_email,
     }
 
 
@@ -126,6 +144,8 @@ def booking_from_item(item) -> Booking:
         failure=(Failure(failure["code"], failure["message"], failure.get("details") or {})
                  if failure else None),
         checked_in=dict(as_plain(item.checked_in) or {}),
-        refund=(Refund(Money.from_dict(refund["amount"]), RefundStatus(refund["status"]))
+        refund=(Refund(Money.from_dict(refund["amount"]), RefundStatus(refund["status"]),
+                       RefundReason(refund.get("reason") or RefundReason.CUSTOMER))
                 if refund else None),
-        request_hash=doc.get("request_hash", ""), action_secret=doc.get("action_secret"))
+        request_hash=doc.get("request_hash", ""), action_secret=doc.get("action_secret"),
+        customer_email=doc.get("customer_email"))

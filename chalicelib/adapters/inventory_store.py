@@ -9,18 +9,22 @@ from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import size
 
 from ..domain import errors
-from ..domain.bookings import Booking, BookingStatus, RefundStatus
+from ..domain.audit import AuditEntry
+from ..domain.bookings import Booking, BookingStatus, RefundReason, RefundStatus
 from ..domain.clock import from_epoch, to_rfc3339
 from ..domain.holds import BOOKING_CLAIM_SECONDS, Hold, HoldStatus, SeatState, TicketLedger
 from ..services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
                               HoldNotActive, LedgerChanged, LedgerFull, LimitCheck, OverLimit,
                               RateCheck, Refusal, SaleChanged, SaleGuard, Slice)
-from .dynamo_models import BookingItem, CatalogItem, HoldItem, LedgerItem, SeatStateItem
-from .inventory_mapping import (REFUSAL_TTL_SECONDS, REFUSED, RECORD_TTL_SECONDS, booking_doc,
-                                booking_from_item, booking_pk, hold_doc, hold_from_item,
+from .audit_store import add_audit
+from .catalog_store import progress_pk
+from .dynamo_models import (BookingItem, CancellationItem, CatalogItem, HoldItem, LedgerItem,
+                            SeatStateItem)
+from .inventory_mapping import (ATTENDEE_SHARDS, REFUSAL_TTL_SECONDS, REFUSED,
+                                RECORD_TTL_SECONDS, booking_doc, booking_from_item, booking_pk,
+                                event_bookings_keys, event_bookings_pk, hold_doc, hold_from_item,
                                 hold_pk, ledger_entry, ledger_pk, parse_entries, seat_pk,
-                                seat_state_from_item, shard_of, user_bookings_pk,
-                                user_holds_pk)
+                                seat_state_from_item, shard_of, user_bookings_pk, user_holds_pk)
 from .paging import bounded_query
 from .rate_store import DynamoRateCounter, add_to_transaction, is_rate_key
 from .transactions import ConditionFailed, ConditionsFailed, check
@@ -47,6 +51,11 @@ class DynamoInventory:
     def seat_states(self, event_id: str, section: str) -> dict[str, SeatState]:
         """Only seats that are (or were) held or sold have an item: cost grows with them."""
         return {i.sk: seat_state_from_item(i) for i in SeatStateItem.query(seat_pk(event_id, section))}
+
+    def seat_states_of(self, event_id: str, seat_ids: list[str]) -> dict[str, SeatState]:
+        keys = [(seat_pk(event_id, seat_id.split("-", 1)[0]), seat_id) for seat_id in seat_ids]
+        return {i.sk: seat_state_from_item(i)
+                for i in SeatStateItem.batch_get(keys, consistent_read=True)}
 
     # holds ------------------------------------------------------------------------------------
     def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck,
@@ -289,6 +298,9 @@ class DynamoInventory:
         item = self._booking_item(booking)
 
         def build(tx):
+            # A cancelled event sells nothing more, even to holds placed before.
+            check(tx, CatalogItem, f"EVENT#{hold.event_id}", "EVENT",
+                  CatalogItem.status == "published")
             tx.update(HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD"),
                       actions=[HoldItem.status.set("booked"),
                                HoldItem.booking_id.set(booking.booking_id),
@@ -312,6 +324,8 @@ class DynamoInventory:
         try:
             self._tx.run(build)
         except ConditionsFailed as e:
+            if e.failure.failed("EVENT#"):
+                raise SaleChanged() from e
             raise CommitRefused() from e
 
     # bookings: after the commit ---------------------------------------------------------------
@@ -321,10 +335,11 @@ class DynamoInventory:
                            status=booking.status.value, user_id=booking.user_id,
                            hold_id=booking.hold_id, event_id=booking.event_id,
                            capture_pending=booking.capture_pending, doc=booking_doc(booking),
+                           refund_status=str(booking.refund.status) if booking.refund else None,
                            checked_in=dict(booking.checked_in),
                            gsi1pk=user_bookings_pk(booking.user_id, failed),
                            gsi1sk=f"{booking.created_at}#{booking.booking_id}",
-                           **self._booking_sweep_keys(booking))
+                           **self._booking_sweep_keys(booking), **event_bookings_keys(booking))
 
     def _booking_sweep_keys(self, booking: Booking) -> dict:
         """Bookings whose money has not settled stay in the finalizer's sparse index."""
@@ -347,6 +362,12 @@ class DynamoInventory:
                         BookingItem.gsi2sk.set(sweep["gsi2sk"])]
         else:
             actions += [BookingItem.gsi2pk.remove(), BookingItem.gsi2sk.remove()]
+        attendee = event_bookings_keys(booking)
+        if attendee:
+            actions += [BookingItem.gsi3pk.set(attendee["gsi3pk"]),
+                        BookingItem.gsi3sk.set(attendee["gsi3sk"])]
+        if booking.refund:
+            actions.append(BookingItem.refund_status.set(str(booking.refund.status)))
         return actions
 
     def save_booking(self, booking: Booking, expected: Booking) -> None:
@@ -360,7 +381,8 @@ class DynamoInventory:
                 raise BookingChanged() from e
             raise
 
-    def cancel_booking(self, booking: Booking, previous: Booking) -> None:
+    def cancel_booking(self, booking: Booking, previous: Booking,
+                       audit: AuditEntry | None = None) -> None:
         def build(tx):
             tx.update(BookingItem(pk=booking_pk(booking.booking_id), sk="BOOKING"),
                       actions=self._state_actions(booking),
@@ -375,10 +397,41 @@ class DynamoInventory:
                       actions=[LedgerItem.booked.add(-len(booking.tickets)),
                                LedgerItem.in_use.add(-len(booking.tickets)),
                                LedgerItem.version.add(1)])
+            _count_for_cancellation(tx, booking, CancellationItem.bookings_total)
+            add_audit(tx, audit)
         try:
             self._tx.run(build)
         except ConditionsFailed as e:
             raise BookingChanged() from e
+
+    def record_refund(self, booking: Booking) -> None:
+        def build(tx):
+            tx.update(BookingItem(pk=booking_pk(booking.booking_id), sk="BOOKING"),
+                      actions=self._state_actions(booking),
+                      condition=(BookingItem.status == BookingStatus.CANCELLED.value)
+                      & (BookingItem.refund_status.does_not_exist()
+                         | (BookingItem.refund_status == RefundStatus.PENDING.value)))
+            _count_for_cancellation(tx, booking, CancellationItem.refunded)
+        try:
+            self._tx.run(build)
+        except ConditionsFailed as e:
+            raise BookingChanged() from e
+
+    def bookings_of_event(self, event_id: str, after: str | None, limit: int) -> Slice[Booking]:
+        """Shard by shard, in booking order within each; `after` is `{shard}|{gsi3sk}`."""
+        shard_text, _, position = (after or "0|").partition("|")
+        shard, found, reads = int(shard_text), [], 0
+        while shard < EVENT_BOOKING_SHARDS and reads < EVENT_PAGE_READS and len(found) < limit:
+            wanted = limit - len(found)
+            key = event_bookings_pk(event_id, shard)
+            condition = BookingItem.gsi3sk > position if position else None
+            items = list(BookingItem.by_event.query(key, condition, limit=wanted + 1))
+            reads += 1
+            found += [booking_from_item(i) for i in items[:wanted]]
+            if len(items) > wanted:
+                return Slice(found, f"{shard}|{items[wanted - 1].gsi3sk}")
+            shard, position = shard + 1, ""
+        return Slice(found, f"{shard}|" if shard < EVENT_BOOKING_SHARDS else None)
 
     def booking(self, booking_id: str) -> Booking | None:
         try:
@@ -395,22 +448,36 @@ class DynamoInventory:
                                     after, limit, filter_condition=condition)
         return Slice([booking_from_item(i) for i in items], last)
 
-    def check_in(self, booking_id: str, ticket_id: str, when: str) -> bool:
+    def check_in(self, booking_id: str, ticket_id: str, when: str,
+                 audit: AuditEntry | None = None) -> bool:
+        def build(tx):
+            tx.update(BookingItem(pk=booking_pk(booking_id), sk="BOOKING"),
+                      actions=[BookingItem.checked_in[ticket_id].set(when)],
+                      condition=(BookingItem.status == "confirmed")
+                      & BookingItem.checked_in[ticket_id].does_not_exist())
+            add_audit(tx, audit)
         try:
-            BookingItem(pk=booking_pk(booking_id), sk="BOOKING").update(
-                actions=[BookingItem.checked_in[ticket_id].set(when)],
-                condition=(BookingItem.status == "confirmed")
-                & BookingItem.checked_in[ticket_id].does_not_exist())
+            self._tx.run(build)
             return True
-        except UpdateError as e:
-            if _conditional(e):
-                return False
-            raise
+        except ConditionsFailed:
+            return False
 
     def bookings_to_finish(self, shard: int, older_than: str, limit: int) -> list[str]:
         items = BookingItem.by_sweep.query(f"SWEEP#BOOKING#{shard}",
                                            BookingItem.gsi2sk < older_than, limit=limit)
         return [i.pk.removeprefix("BOOKING#") for i in items]
+
+
+EVENT_BOOKING_SHARDS = ATTENDEE_SHARDS
+EVENT_PAGE_READS = ATTENDEE_SHARDS  # a small event's attendees fit one page
+
+
+def _count_for_cancellation(tx, booking: Booking, counter) -> None:
+    """A booking cancelled or refunded because its event was cancelled counts in that
+    cancellation's progress, in the same transaction: each counts exactly once."""
+    if booking.refund and booking.refund.reason == RefundReason.EVENT_CANCELLED:
+        tx.update(CancellationItem(pk=progress_pk(booking.event_id), sk="CANCELLATION"),
+                  actions=[counter.add(1)], condition=CancellationItem.pk.exists())
 
 
 def _hold_or_refusal(raw) -> Hold | Refusal:

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import re
-import time
 
 import jwt
 
@@ -66,44 +65,6 @@ class LocalTokenIssuer:
             raise errors.Unauthorized(f"Invalid token: {e}") from e
         _check_times(claims, self._clock.now().timestamp())
         return Principal.from_claims(claims)
-
-
-class CognitoTokenVerifier:
-    """Verifies Cognito tokens against the user pool's JWKS (deployed stages)."""
-
-    def __init__(self, region: str, user_pool_id: str, client_id: str, jwks_client=None,
-                 clock=None):
-        self._issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
-        self._client_id = client_id
-        self._clock = clock
-        self._jwks = jwks_client or jwt.PyJWKClient(f"{self._issuer}/.well-known/jwks.json",
-                                                    cache_keys=True)
-
-    def verify(self, token: str) -> Principal:
-        try:
-            key = self._jwks.get_signing_key_from_jwt(token).key
-            claims = jwt.decode(token, key, algorithms=["RS256"], issuer=self._issuer,
-                                options={"require": ["exp", "sub", "iss"], "verify_aud": False,
-                                         "verify_exp": False, "verify_iat": False,
-                                         "verify_nbf": False})
-        except jwt.PyJWTError as e:
-            raise errors.Unauthorized(f"Invalid token: {e}") from e
-        _check_times(claims, self._clock.now().timestamp() if self._clock else time.time())
-        # Access tokens carry client_id, ID tokens aud.
-        audience = claims.get("client_id") if claims.get("token_use") == "access" else claims.get("aud")
-        if audience != self._client_id:
-            raise errors.Unauthorized("The token was issued for another client.")
-        return Principal.from_claims(cognito_claims(claims))
-
-
-def cognito_claims(claims: dict) -> dict:
-    """Cognito names: groups are roles, the tenant is a custom attribute."""
-    mapped = dict(claims)
-    if "roles" not in mapped and "cognito:groups" in claims:
-        mapped["roles"] = claims["cognito:groups"]
-    if "tenant_id" not in mapped and "custom:tenant_id" in claims:
-        mapped["tenant_id"] = claims["custom:tenant_id"]
-    return mapped
 
 
 class EdDsaTicketSigner:

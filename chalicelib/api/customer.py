@@ -85,8 +85,8 @@ def extend_hold(hold_id):
     "Book a hold (pay)", "bookings", models.Booking, status=201, also=(202,), request=BookingIn,
     role="customer", idempotent=True, key_required=True,
     errors=("IDEMPOTENCY_KEY_REQUIRED", "NOT_FOUND", "HOLD_EXPIRED", "HOLD_ALREADY_BOOKED",
-            "EVENT_NOT_ON_SALE", "PAYMENT_DECLINED", "PAYMENT_PROVIDER_ERROR", "CONFLICT",
-            "RATE_LIMITED", "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"),
+            "EVENT_NOT_ON_SALE", "EVENT_CANCELLED", "PAYMENT_DECLINED", "PAYMENT_PROVIDER_ERROR",
+            "CONFLICT", "RATE_LIMITED", "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"),
     description="202 with status pending when the customer must confirm the payment "
                 "(3-D Secure): poll GET /bookings/{booking_id}. At most 20 booking attempts a "
                 "minute per customer."))

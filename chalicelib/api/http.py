@@ -101,6 +101,19 @@ def idempotency_key(request) -> str | None:
     return key
 
 
+REQUEST_ID = "boxoffice_request_id"  # where the middleware leaves the X-Request-Id
+
+
+def request_id(request) -> str | None:
+    """The request's X-Request-Id (the client's, or the one the middleware made)."""
+    return (request.context or {}).get(REQUEST_ID)
+
+
+def wants_csv(request) -> bool:
+    accept = (request.headers or {}).get("accept", "")
+    return any(part.split(";")[0].strip().lower() == "text/csv" for part in accept.split(","))
+
+
 def query(request) -> dict:
     return dict(request.query_params or {})
 

@@ -93,11 +93,20 @@ class AvailabilitySummary(Body):
     sections: list[SectionAvailability]
 
 
+def _websocket_url_field():
+    return Field(description=(
+        "Where to subscribe to this event's live seat map (docs/live-seat-map.md): the "
+        "WebSocket API's wss:// stage URL; ws://127.0.0.1:<port> on the local stack. Null only "
+        "where no WebSocket server runs (then poll GET /events/{event_id}/seats with "
+        "If-None-Match)."), examples=["wss://abc123.execute-api.eu-west-1.amazonaws.com/v1"])
+
+
 class EventPage(Body):
     event: Event
     venue: Venue
     price_tiers: list[PriceTier]
     availability_summary: AvailabilitySummary
+    websocket_url: str | None = _websocket_url_field()
 
 
 class VenueRef(Body):
@@ -142,6 +151,7 @@ class SeatMap(Body):
     event_id: str
     seats: list[Seat]
     seat_map_url: str | None
+    websocket_url: str | None = _websocket_url_field()
 
 
 class Hold(Body):
@@ -293,3 +303,97 @@ class QueueEntry(Body):
     admission_token: str | None = Field(description="Send as X-Admission-Token on POST /bookings/hold.")
     admitted_at: Timestamp | None
     expires_at: Timestamp | None
+
+
+class WebhookReceipt(Body):
+    received: Literal[True]
+    outcome: str = Field(description="What the notification did: ignored, duplicate, or the "
+                                     "booking's status after it.")
+
+
+class RefundProgress(Body):
+    bookings_total: int = Field(description="Confirmed bookings the cancellation has cancelled "
+                                            "so far (final once status is done).")
+    refunded: int = Field(description="Of those, refunds the payment provider confirmed.")
+    failed: int = Field(description="Confirmed bookings it could not cancel: a ticket was "
+                                    "already checked in.")
+    status: Literal["running", "done"]
+
+
+class EventCancellation(Body):
+    event: Event
+    refunds: RefundProgress
+
+
+class AttendeeTicket(Body):
+    ticket_id: str
+    seat_id: str
+    status: Literal["valid", "void", "checked_in"]
+    checked_in_at: Timestamp | None
+
+
+class Attendee(Body):
+    booking_id: str
+    confirmation_code: str | None
+    user_id: str
+    email: str | None = Field(description="The customer's email when they booked, if their "
+                                          "token carried one.")
+    status: Literal["confirmed", "cancelled"]
+    tickets: list[AttendeeTicket]
+
+
+class AttendeeList(Body):
+    attendees: list[Attendee]
+    next_cursor: str | None
+
+
+class WebhookCreated(Body):
+    webhook_id: str
+    url: str
+    events: list[str]
+    secret: str = Field(description="Signs every delivery (Boxoffice-Signature); shown only here.")
+
+
+class Webhook(Body):
+    webhook_id: str
+    url: str
+    events: list[str]
+    status: Literal["active", "disabled"] = Field(
+        description="disabled: the receiver answered 410 Gone; nothing more is sent.")
+    created_at: Timestamp
+
+
+class WebhookList(Body):
+    webhooks: list[Webhook]
+    next_cursor: str | None
+
+
+class WebhookDelivery(Body):
+    delivery_id: str
+    event_id: str = Field(description="The domain event's id: the body's `id`, the same on "
+                                      "every attempt.")
+    type: str
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    last_status_code: int | None = Field(description="null: never attempted, or the last "
+                                                     "attempt timed out or found no server.")
+    next_attempt_at: Timestamp | None
+    created_at: Timestamp
+
+
+class WebhookDeliveryList(Body):
+    deliveries: list[WebhookDelivery]
+    next_cursor: str | None
+
+
+class AuditEntry(Body):
+    at: Timestamp
+    actor: str = Field(description="The token's sub.")
+    action: str = Field(examples=["event.publish"])
+    resource: str = Field(examples=["event/evt_0123456789abcdef0123"])
+    request_id: str | None = Field(description="The X-Request-Id of the request that did it.")
+
+
+class AuditList(Body):
+    entries: list[AuditEntry]
+    next_cursor: str | None

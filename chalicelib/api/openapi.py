@@ -75,7 +75,8 @@ def _operation(route, refs: dict) -> dict:
             operation["responses"][str(status)] = {"description": "Done; no body."}
         else:
             operation["responses"][str(status)] = {"description": "OK", "content": {
-                "application/json": {"schema": refs[doc.body]}}}
+                "application/json": {"schema": refs[doc.body]},
+                **{media: {"schema": {"type": "string"}} for media in doc.alternates}}}
     if doc.cached:
         operation["responses"]["304"] = {"description": "Not modified (If-None-Match)."}
     codes = list(doc.errors)

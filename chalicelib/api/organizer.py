@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..bootstrap import container
 from . import models, views
 from .auth import jwt_auth
-from .http import Routes, body, organizer, page_params, query
+from .http import Routes, body, organizer, page_params, query, request_id
 from .replay import once
 from .schemas import CheckInIn, EventIn, VenueIn
 from .search import PAGE
@@ -23,7 +23,8 @@ def create_venue():
     principal = organizer(request)
     data = body(request, VenueIn)
     return once(request, principal, "POST /organizer/venues", data.model_dump(),
-                lambda: views.venue(container().catalog.create_venue(principal, data.command())),
+                lambda: views.venue(container().catalog.create_venue(principal, data.command(),
+                                                                     request_id(request))),
                 201)
 
 
@@ -51,7 +52,8 @@ def create_event():
     principal = organizer(request)
     data = body(request, EventIn)
     return once(request, principal, "POST /organizer/events", data.model_dump(),
-                lambda: views.event(container().catalog.create_event(principal, data.command())),
+                lambda: views.event(container().catalog.create_event(principal, data.command(),
+                                                                     request_id(request))),
                 201)
 
 
@@ -79,7 +81,8 @@ def publish_event(event_id):
     request = org.current_request
     principal = organizer(request)
     return once(request, principal, f"POST /organizer/events/{event_id}/publish", {},
-                lambda: views.event(container().catalog.publish(principal, event_id)))
+                lambda: views.event(container().catalog.publish(principal, event_id,
+                                                                request_id(request))))
 
 
 @org.route("/organizer/events/{event_id}/sales", methods=["GET"], authorizer=jwt_auth, doc=RouteDoc(
@@ -105,5 +108,5 @@ def check_in(event_id):
     data = body(request, CheckInIn)
     return once(request, principal, f"POST /organizer/events/{event_id}/check-ins",
                 data.model_dump(),
-                lambda: views.check_in(container().checkins.check_in(principal, event_id,
-                                                                     data.ticket_code)))
+                lambda: views.check_in(container().checkins.check_in(
+                    principal, event_id, data.ticket_code, request_id(request))))

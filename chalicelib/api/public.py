@@ -57,7 +57,8 @@ def dev_token():
     "The event page", "events", models.EventPage, errors=("NOT_FOUND",), cached=True,
     description="Unknown or unpublished event: 404. Cache-Control: public, max-age=30."))
 def event_page(event_id):
-    page = views.event_page(container().catalog.event_page(event_id))
+    page = views.event_page(container().catalog.event_page(event_id),
+                            container().settings.websocket_url)
     return cached(public.current_request, page, etag_of(page), "public, max-age=30")
 
 
@@ -71,5 +72,6 @@ def event_seats(event_id):
     status = params.get("status")
     if status is not None and status not in set(SeatStatus):
         raise errors.ValidationFailed({"status": "one of available, held, sold"})
-    seats = views.seat_map(container().catalog.seats(event_id, params.get("section"), status))
+    seats = views.seat_map(container().catalog.seats(event_id, params.get("section"), status),
+                           container().settings.websocket_url)
     return cached(public.current_request, seats, etag_of(seats), "no-cache")

@@ -19,7 +19,7 @@ queue = Routes(__name__)
                                       "are admitted in join order at admit_per_minute."))
 def configure_queue(event_id):
     request = queue.current_request
-    settings = container().queue.configure(organizer(request), event_id,
+    settings = container().waiting_room.configure(organizer(request), event_id,
                                            body(request, QueueIn).command())
     return views.queue_settings(event_id, settings)
 
@@ -30,7 +30,7 @@ def configure_queue(event_id):
     description="201 with a new entry; 200 with your existing one (one entry per user). "
                 "409 CONFLICT when the event has no waiting room enabled."))
 def join_queue(event_id):
-    standing, created = container().queue.join(caller(queue.current_request), event_id)
+    standing, created = container().waiting_room.join(caller(queue.current_request), event_id)
     return json_response(views.queue_entry(standing), 201 if created else 200)
 
 
@@ -38,4 +38,4 @@ def join_queue(event_id):
     "My place in the waiting room", "waiting room", models.QueueEntry, role="customer",
     errors=("NOT_FOUND",)))
 def my_queue_entry(event_id):
-    return views.queue_entry(container().queue.mine(caller(queue.current_request), event_id))
+    return views.queue_entry(container().waiting_room.mine(caller(queue.current_request), event_id))

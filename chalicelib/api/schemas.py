@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
                       StrictStr, field_validator)
@@ -118,6 +118,61 @@ class EventIn(Strict):
                                    tuple(t.sections)) for t in self.price_tiers))
 
 
+NOT_NULL = ("venue_id", "name", "description", "category", "starts_at", "max_tickets_per_order",
+            "price_tiers")
+
+
+class EventPatchIn(Strict):
+    """Only the fields sent change; `performer` and `thumbnail_url` may be set to null."""
+
+    venue_id: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+    name: Text | None = None
+    description: LongText | None = None
+    category: Annotated[StrictStr, Field(pattern=limits.CATEGORY_PATTERN)] | None = None
+    performer: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+    starts_at: StrictStr | None = None
+    thumbnail_url: Annotated[StrictStr, Field(pattern=r"^https?://\S{1,2000}$")] | None = None
+    max_tickets_per_order: StrictInt | None = Field(default=None, ge=1,
+                                                    le=limits.MAX_TICKETS_PER_ORDER)
+    price_tiers: list[TierIn] | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator(*NOT_NULL)
+    @classmethod
+    def not_null(cls, value):
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+    @field_validator("starts_at")
+    @classmethod
+    def rfc3339(cls, value: str) -> str:
+        return EventIn.rfc3339(value)
+
+    def command(self) -> commands.EventChanges:
+        fields = {name: getattr(self, name) for name in self.model_fields_set}
+        if "price_tiers" in fields:
+            fields["price_tiers"] = tuple(
+                commands.NewTier(t.name, Money(t.price.amount, t.price.currency), tuple(t.sections))
+                for t in self.price_tiers)
+        return commands.EventChanges(fields)
+
+
+class WebhookIn(Strict):
+    url: Annotated[StrictStr, Field(min_length=1, max_length=2048)]
+    events: list[Annotated[StrictStr, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=20)
+
+    @field_validator("events")
+    @classmethod
+    def distinct(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("event types must be distinct")
+        return value
+
+    def command(self) -> commands.NewWebhook:
+        return commands.NewWebhook(self.url, tuple(self.events))
+
+
 SeatId = Annotated[StrictStr, Field(min_length=1, max_length=70)]
 IdText = Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
@@ -189,6 +244,28 @@ class DevTokenIn(Strict):
     roles: list[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]] = Field(
         default_factory=lambda: ["customer"], max_length=10)
     tenant_id: Annotated[StrictStr, Field(min_length=1, max_length=128)] | None = None
+
+
+# Live seat map frames (client -> server, over WebSocket).
+EventId = Annotated[StrictStr, Field(min_length=1, max_length=128)]
+
+
+class SubscribeIn(Strict):
+    action: Literal["subscribe"]
+    event_id: EventId
+    section: Name | None = None
+
+
+class UnsubscribeIn(Strict):
+    action: Literal["unsubscribe"]
+    event_id: EventId
+
+
+class PingIn(Strict):
+    action: Literal["ping"]
+
+
+FRAMES = {"subscribe": SubscribeIn, "unsubscribe": UnsubscribeIn, "ping": PingIn}
 
 
 def field_messages(exc) -> dict[str, str]:

@@ -36,6 +36,7 @@ class RouteDoc:
     idempotent: bool = False  # takes Idempotency-Key (every POST does; some require it)
     key_required: bool = False
     description: str = ""
+    alternates: tuple[str, ...] = ()  # other media types of the success body (e.g. text/csv)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,24 @@
 """Domain objects as the contract's JSON: the only place that knows the response shapes."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
+from ..domain.audit import AuditEntry
 from ..domain.bookings import Booking, BookingStatus
+from ..domain.cancellations import Cancellation
 from ..domain.catalog import Event, PriceTier, Venue
 from ..domain.clock import from_epoch, to_rfc3339
 from ..domain.holds import HeldSeat, Hold
 from ..domain.money import Money
 from ..domain.queue import QueueSettings, QueueStatus
+from ..domain.webhooks import Delivery, Webhook
 from ..services.availability import AvailabilitySummary
 from ..services.bookings import BookingDetails, Receipt
 from ..services.catalog import EventPage, SeatMap
 from ..services.checkin import CheckIn
+from ..services.lifecycle import CancelledEvent
 from ..services.projections import SalesReport
 from ..services.search import EventSummary
 from ..services.waiting_room import Standing
@@ -47,10 +53,11 @@ def availability(s: AvailabilitySummary) -> dict:
                           "min_price": money(x.min_price)} for x in s.sections]}
 
 
-def event_page(page: EventPage) -> dict:
+def event_page(page: EventPage, websocket_url: str | None) -> dict:
     return {"event": event(page.event), "venue": venue(page.event.venue),
             "price_tiers": [price_tier(t) for t in page.event.price_tiers],
-            "availability_summary": availability(page.availability)}
+            "availability_summary": availability(page.availability),
+            "websocket_url": websocket_url}
 
 
 def event_summary(s: EventSummary) -> dict:
@@ -69,9 +76,9 @@ def seat(s: HeldSeat, status: str) -> dict:
             "tier_id": s.tier_id, "price": money(s.price), "status": str(status)}
 
 
-def seat_map(m: SeatMap) -> dict:
+def seat_map(m: SeatMap, websocket_url: str | None) -> dict:
     return {"event_id": m.event_id, "seats": [seat(v.seat, v.status) for v in m.seats],
-            "seat_map_url": None}
+            "seat_map_url": None, "websocket_url": websocket_url}
 
 
 def hold(h: Hold, now: dt.datetime) -> dict:
@@ -154,3 +161,69 @@ def queue_entry(standing: Standing) -> dict:
             "position": standing.position, "estimated_wait_seconds": standing.wait_seconds,
             "admission_token": entry.admission_token if admitted else None,
             "admitted_at": when(entry.admitted_at), "expires_at": when(entry.expires_at)}
+
+
+def refunds(c: Cancellation) -> dict:
+    return {"bookings_total": c.bookings_total, "refunded": c.refunded, "failed": c.failed,
+            "status": str(c.status)}
+
+
+def cancelled_event(c: CancelledEvent) -> dict:
+    return {"event": event(c.event), "refunds": refunds(c.refunds)}
+
+
+def attendee(b: Booking) -> dict:
+    return {"booking_id": b.booking_id, "confirmation_code": b.confirmation_code,
+            "user_id": b.user_id, "email": b.customer_email, "status": str(b.status),
+            "tickets": [{"ticket_id": t.ticket_id, "seat_id": t.seat.seat_id,
+                         "status": str(b.ticket_status(t)),
+                         "checked_in_at": b.checked_in.get(t.ticket_id)} for t in b.tickets]}
+
+
+ATTENDEE_COLUMNS = ("booking_id", "confirmation_code", "user_id", "email", "booking_status",
+                    "ticket_id", "seat_id", "section", "row", "number", "tier_id", "price",
+                    "currency", "ticket_status", "checked_in_at")
+
+
+def attendees_csv(bookings: list[Booking], with_header: bool) -> str:
+    """One row per ticket (RFC 4180). Cells that a spreadsheet would run as a formula are
+    prefixed with an apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    if with_header:
+        writer.writerow(ATTENDEE_COLUMNS)
+    for b in bookings:
+        for t in b.tickets:
+            writer.writerow([_cell(v) for v in (
+                b.booking_id, b.confirmation_code, b.user_id, b.customer_email, str(b.status),
+                t.ticket_id, t.seat.seat_id, t.seat.section, t.seat.row, t.seat.number,
+                t.seat.tier_id, t.seat.price.amount, t.seat.price.currency,
+                str(b.ticket_status(t)), b.checked_in.get(t.ticket_id))])
+    return out.getvalue()
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def webhook_created(w: Webhook) -> dict:
+    return {"webhook_id": w.webhook_id, "url": w.url, "events": list(w.events),
+            "secret": w.secret}
+
+
+def webhook(w: Webhook) -> dict:
+    return {"webhook_id": w.webhook_id, "url": w.url, "events": list(w.events),
+            "status": str(w.status), "created_at": w.created_at}
+
+
+def delivery(d: Delivery) -> dict:
+    return {"delivery_id": d.delivery_id, "event_id": d.event_id, "type": d.type,
+            "status": str(d.status), "attempts": d.attempts,
+            "last_status_code": d.last_status_code, "next_attempt_at": d.next_attempt_at,
+            "created_at": d.created_at}
+
+
+def audit_entry(e: AuditEntry) -> dict:
+    return {"at": e.at, "actor": e.actor, "action": str(e.action), "resource": e.resource,
+            "request_id": e.request_id}

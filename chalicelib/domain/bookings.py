@@ -37,6 +37,14 @@ class RefundStatus(StrEnum):
     SUCCEEDED = "succeeded"
 
 
+class RefundReason(StrEnum):
+    """Who cancelled: the customer, the organizer (one booking), or the event's cancellation."""
+
+    CUSTOMER = "customer"
+    ORGANIZER = "organizer"
+    EVENT_CANCELLED = "event_cancelled"
+
+
 @dataclass(frozen=True)
 class Ticket:
     ticket_id: str
@@ -58,6 +66,7 @@ class Failure:
 class Refund:
     amount: Money
     status: RefundStatus
+    reason: RefundReason = RefundReason.CUSTOMER
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ class Booking:
     refund: Refund | None = None
     request_hash: str = ""
     action_secret: str | None = None  # for the customer to finish 3-D Secure while pending
+    # Personal data (the privacy work pseudonymises it): the token's email at booking time.
+    customer_email: str | None = None
 
     # transitions ------------------------------------------------------------------------------
     def _require(self, *allowed: BookingStatus) -> None:
@@ -108,20 +119,36 @@ class Booking:
         return replace(self, status=BookingStatus.FAILED, failure=failure, capture_pending=False,
                        action_secret=None)
 
-    def cancelled(self, now: dt.datetime) -> "Booking":
-        """Tickets void and seats free; the refund follows (pending until the money moved)."""
+    def cancelled(self, now: dt.datetime, starts_at: str | None = None,
+                  reason: RefundReason = RefundReason.CUSTOMER) -> "Booking":
+        """Tickets void and seats free; the refund follows (pending until the money moved).
+        Closed once the event started (`starts_at`: its current start, if it moved)."""
         self._require(BookingStatus.CONFIRMED)
-        if self.event_started(now):
+        if now >= parse_rfc3339(starts_at or self.event_starts_at):
             raise errors.CancellationClosed()
+        return self._cancelled(reason)
+
+    def cancelled_with_event(self) -> "Booking":
+        """The event itself was cancelled: refunded whenever that happens, unless a ticket
+        was already used at the door."""
+        self._require(BookingStatus.CONFIRMED)
+        return self._cancelled(RefundReason.EVENT_CANCELLED)
+
+    def _cancelled(self, reason: RefundReason) -> "Booking":
         if self.checked_in:
             raise errors.CancellationClosed("A ticket of this booking has been checked in.")
         return replace(self, status=BookingStatus.CANCELLED,
-                       refund=Refund(self.total_price, RefundStatus.PENDING))
+                       refund=Refund(self.total_price, RefundStatus.PENDING, reason))
 
     def refunded(self) -> "Booking":
         self._require(BookingStatus.CANCELLED)
-        return replace(self, refund=Refund(self.total_price, RefundStatus.SUCCEEDED),
+        reason = self.refund.reason if self.refund else RefundReason.CUSTOMER
+        return replace(self, refund=Refund(self.total_price, RefundStatus.SUCCEEDED, reason),
                        capture_pending=False)
+
+    @property
+    def refund_pending(self) -> bool:
+        return self.refund is not None and self.refund.status == RefundStatus.PENDING
 
     # reading ----------------------------------------------------------------------------------
     def ticket_status(self, ticket: Ticket) -> TicketStatus:

@@ -18,6 +18,13 @@ MAX_SEATS_PER_SECTION = 5_000
 MAX_SEATS_PER_VENUE = 100_000
 DEFAULT_TICKETS_PER_ORDER, MAX_TICKETS_PER_ORDER = 8, 50
 SEAT_LIST_SECTION_REQUIRED_ABOVE = 5_000
+# What PATCH may change: a draft, anything of its creation body; a published event, what
+# buyers can live with (a new time is a reschedule). A cancelled event changes no more.
+DRAFT_EDITABLE = frozenset({"venue_id", "name", "description", "category", "performer",
+                            "starts_at", "thumbnail_url", "max_tickets_per_order",
+                            "price_tiers"})
+PUBLISHED_EDITABLE = frozenset({"name", "description", "performer", "thumbnail_url",
+                                "max_tickets_per_order", "starts_at"})
 
 
 @dataclass(frozen=True)
@@ -224,6 +231,27 @@ class Event:
         if self.status == EventStatus.CANCELLED:
             return self
         return replace(self, status=EventStatus.CANCELLED, version=self.version + 1)
+
+    def ensure_editable(self, fields) -> None:
+        """Raises unless every named field may change in this status."""
+        if self.status == EventStatus.CANCELLED:
+            raise errors.EventCancelled("A cancelled event cannot be changed.")
+        allowed = DRAFT_EDITABLE if self.status == EventStatus.DRAFT else PUBLISHED_EDITABLE
+        refused = sorted(set(fields) - allowed)
+        if refused:
+            raise errors.ValidationFailed(
+                {name: f"cannot change once the event is {self.status}" for name in refused})
+
+    def changed(self, **values) -> "Event":
+        """The event with new values (checked by ensure_editable first) and a new version,
+        so holds in flight read it again."""
+        return replace(self, **values, version=self.version + 1)
+
+    def same_as(self, other: "Event") -> bool:
+        return replace(other, version=self.version) == self
+
+    def is_rescheduled_from(self, before: "Event") -> bool:
+        return self.status == EventStatus.PUBLISHED and self.starts_at != before.starts_at
 
     def price_range(self) -> tuple[Money, Money]:
         prices = sorted((t.price for t in self.price_tiers), key=lambda m: m.amount)

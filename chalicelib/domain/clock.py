@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 UTC = dt.timezone.utc
 
@@ -10,6 +11,16 @@ UTC = dt.timezone.utc
 class SystemClock:
     def now(self) -> dt.datetime:
         return dt.datetime.now(UTC)
+
+
+class SystemPace:
+    """Wall time and waiting (the live seat map's coalescing windows)."""
+
+    def time(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class FixedClock:
@@ -34,6 +45,12 @@ class FixedClock:
 
 def to_rfc3339(value: dt.datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_rfc3339_millis(value: dt.datetime) -> str:
+    """With milliseconds, where the order of two moments a second apart or less matters."""
+    utc = value.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def epoch(value: dt.datetime) -> int:

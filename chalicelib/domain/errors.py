@@ -189,6 +189,15 @@ class ServiceUnavailable(DomainError):
     default_message = "A service Boxoffice depends on is unavailable; retry shortly."
 
 
+class SubscriptionLimitExceeded(DomainError):
+    """A WebSocket connection asked for more live seat-map subscriptions than allowed."""
+
+    code = "SUBSCRIPTION_LIMIT_EXCEEDED"
+
+    def __init__(self, limit: int):
+        super().__init__(f"At most {limit} subscriptions per connection; unsubscribe first.")
+
+
 class Replayed(DomainError):
     """A final answer given before under the same Idempotency-Key, given again as it was."""
 

@@ -1,5 +1,6 @@
 """The scheduled job: end holds whose time is up (and booking claims whose request died),
-and settle bookings whose money has not.
+settle bookings whose money has not, carry on cancelled events' refunds, and queue webhook
+deliveries whose retry is too far off for the queue (or whose message was lost).
 
 Bounded per run, idempotent, and safe to run twice at once: every change it makes is a
 conditional write, so a second sweeper loses the race and moves on."""
@@ -12,6 +13,8 @@ from ..domain.clock import epoch, to_rfc3339
 
 PAGE = 50
 SECONDS_PER_RUN = 20.0  # under the function's 29 s timeout; the next run goes on
+CANCELLATION_SECONDS = 5.0
+WEBHOOK_SECONDS = 2.0
 
 
 def _each(fetch, shards: int, deadline: float):
@@ -55,7 +58,7 @@ def advance_queues(container, passes_for: float = 0.0) -> dict:
     totals = {"passes": 0, "ranked": 0, "admitted": 0}
     while True:
         started = time.monotonic()
-        for outcome in container.queue.advance_all().values():
+        for outcome in container.waiting_room.advance_all().values():
             totals["ranked"] += outcome.get("ranked", 0)
             totals["admitted"] += outcome.get("admitted", 0)
         totals["passes"] += 1
@@ -65,11 +68,9 @@ def advance_queues(container, passes_for: float = 0.0) -> dict:
         time.sleep(max(0.0, pause))
 
 
-def run_sweep(container, queues: bool = True) -> dict:
-    """Locally the one timer runs everything; on AWS the queues have their own schedule."""
-    done = {"holds": sweep_holds(container.inventory, container.holds, container.clock),
+def run_sweep(container) -> dict:
+    return {"holds": sweep_holds(container.inventory, container.holds, container.clock),
             "bookings": finish_bookings(container.inventory, container.bookings, container.clock,
-                                        container.settings.booking_grace_seconds)}
-    if queues:
-        done["queues"] = advance_queues(container)
-    return done
+                                        container.settings.booking_grace_seconds),
+            "cancellations": container.cancellations.run_all(CANCELLATION_SECONDS),
+            "webhooks": container.webhooks.requeue_due(WEBHOOK_SECONDS)}

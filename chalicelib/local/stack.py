@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import pathlib
+import secrets
 import threading
 
 import boto3
@@ -15,12 +16,16 @@ from chalice.local import LocalDevServer, ThreadedHTTPServer
 from .. import bootstrap
 from ..config import Settings
 from ..domain.events import from_detail
-from ..jobs import relay as outbox
-from ..jobs.sweeper import run_sweep
+from ..jobs.sweeper import advance_queues, run_sweep
 from .bus import LocalEventBus
 from .edge_limits import EdgeLimiter
 from .gateway import EnvelopeRequestHandler, as_local
-from .moto_server import SerialisedMoto
+from .localstripe import API_KEY as STRIPE_TEST_KEY
+from .localstripe import LocalStripe
+from .moto_server import NoDelay, SerialisedMoto
+from .relay import RelayLoop, StreamRelay
+from .webhook_queue import LocalDeliveryQueue
+from .websocket import LocalWebSocketServer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "infra" / "template.yaml"
@@ -48,47 +53,7 @@ def deploy_infra(endpoint: str, stage: str = "local") -> dict:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
-class StreamRelay:
-    """Polls the tables' streams like Lambda's event source mapping does.
-
-    A fresh iterator after the last sequence number on every poll: moto swaps in a copy of
-    the table when it rolls back a failed transaction, which strands older iterators."""
-
-    def __init__(self, endpoint: str, stream_arns: list[str], container):
-        self._streams = boto3.client("dynamodbstreams", endpoint_url=endpoint,
-                                     region_name="us-east-1")
-        self._container = container
-        self._lock = threading.Lock()
-        self._positions: dict[str, tuple[str, str | None]] = {}
-        for arn in stream_arns:
-            shard = self._streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]
-            self._positions[arn] = (shard["ShardId"], None)
-
-    def _iterator(self, arn: str) -> str:
-        shard_id, last = self._positions[arn]
-        where = ({"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last} if last
-                 else {"ShardIteratorType": "TRIM_HORIZON"})
-        return self._streams.get_shard_iterator(StreamArn=arn, ShardId=shard_id,
-                                                **where)["ShardIterator"]
-
-    def poll(self) -> int:
-        """Relays every record written so far; returns how many events went out."""
-        sent = 0
-        with self._lock:
-            for arn in self._positions:
-                while True:
-                    records = self._streams.get_records(ShardIterator=self._iterator(arn),
-                                                        Limit=1000)["Records"]
-                    if not records:
-                        break
-                    sent += outbox.relay(records, self._container.publisher,
-                                         self._container.clock)
-                    shard_id, _ = self._positions[arn]
-                    self._positions[arn] = (shard_id, records[-1]["dynamodb"]["SequenceNumber"])
-        return sent
-
-
-class BusyHTTPServer(ThreadedHTTPServer):
+class BusyHTTPServer(NoDelay, ThreadedHTTPServer):
     """Chalice's threaded server with a listen backlog for bursts of concurrent clients."""
 
     request_queue_size = 256
@@ -113,24 +78,35 @@ class Every(threading.Thread):
 
 class LocalStack:
     def __init__(self, port: int = 8000, sweep_seconds: float | None = 5.0, clock=None,
-                 host: str = "127.0.0.1", background: bool = True,
-                 rate_limits: str | None = None):
+                 host: str = "127.0.0.1", background: bool = True, ws_port: int = 0,
+                 payments: str = "dynamo-test", rate_limits: str | None = None):
         fake_aws_environment()
         self.moto = SerialisedMoto().start()
         outputs = deploy_infra(self.moto.url)
+        self.websocket = LocalWebSocketServer(host, ws_port, asynchronous=background)
+        self.stripe = LocalStripe() if payments == "stripe" else None
         rate_limits = rate_limits or os.environ.get("RATE_LIMITS", "on")  # off | on | edge
         self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url,
-                                           rate_limits=rate_limits)
+                                           websocket_url=self.websocket.url, payments=payments,
+                                           rate_limits=rate_limits,
+                                           **self._stripe_settings())
         self.bus = LocalEventBus(asynchronous=background)
-        self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus)
+        self.webhook_queue = LocalDeliveryQueue()
+        self.container = bootstrap.build(self.settings, clock=clock, publisher=self.bus,
+                                         delivery_queue=self.webhook_queue,
+                                         pusher=self.websocket, fan_out=self.websocket)
         bootstrap.use(self.container)
+        self.webhook_queue.bind(self.container.clock, self.container.webhooks.attempt)
         self.bus.subscribe(lambda kind, detail: self.container.projections.handle(
             from_detail(kind, detail)))
+        self.bus.subscribe(self.container.webhooks.fan_out)
+        self.bus.subscribe(self.websocket.on_domain_event)
         self.relay = StreamRelay(self.moto.url, [outputs["CatalogStreamArn"],
                                                  outputs["BookingStreamArn"]], self.container)
         self._threads = []
         if background:
-            self._threads.append(Every(0.25, self.relay.poll, "stream-relay"))
+            self._threads.append(RelayLoop(self.relay.poll, self.moto.writes))
+            self._threads.append(Every(0.25, self.webhook_queue.run_due, "webhook-sender"))
             if sweep_seconds:
                 self._threads.append(Every(sweep_seconds, self.sweep, "sweeper"))
         from app import app
@@ -148,14 +124,26 @@ class LocalStack:
         self._server_thread = threading.Thread(target=self.server.server.serve_forever,
                                                daemon=True, name="http")
 
+    def _stripe_settings(self) -> dict:
+        """localstripe on loopback, with a webhook secret made for this run."""
+        if self.stripe is None:
+            return {}
+        return {"stripe_api_base": self.stripe.start(), "stripe_api_key": STRIPE_TEST_KEY,
+                "stripe_webhook_secret": f"whsec_{secrets.token_hex(16)}"}
+
     def start(self) -> "LocalStack":
         self._server_thread.start()
+        self.websocket.serve(self.app)
+        if self.stripe is not None:  # Stripe's notifications come to the local API
+            self.stripe.register_webhook("boxoffice", f"{self.url}/webhooks/stripe",
+                                         self.settings.stripe_webhook_secret)
         for thread in self._threads:
             thread.start()
         return self
 
     def sweep(self) -> dict:
-        return run_sweep(self.container)
+        """Locally one timer runs both schedules (on AWS the waiting rooms have their own)."""
+        return {**run_sweep(self.container), "queues": advance_queues(self.container)}
 
     def deliver(self) -> None:
         """Relays pending stream records and waits until consumers have seen them."""
@@ -166,5 +154,8 @@ class LocalStack:
         for thread in self._threads:
             thread.stop()
         self.server.shutdown()
+        self.websocket.stop()
+        if self.stripe is not None:
+            self.stripe.stop()
         self.moto.stop()
         bootstrap.use(None)

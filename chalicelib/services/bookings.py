@@ -6,7 +6,8 @@ import logging
 from dataclasses import dataclass, field
 
 from ..domain import errors
-from ..domain.bookings import Booking, BookingStatus, Failure, RefundStatus, Ticket
+from ..domain.audit import AuditEntry
+from ..domain.bookings import Booking, BookingStatus, Failure, RefundReason, Ticket
 from ..domain.clock import epoch, to_rfc3339
 from ..domain.holds import BOOKING_CLAIM_SECONDS, Hold
 from ..domain.identity import Principal
@@ -14,7 +15,8 @@ from .commands import BookHold
 from .ids import derived_id, new_id, request_hash
 from .paging import Page
 from .search import EventSummary
-from .ports import BookingChanged, ClaimRefused, CommitRefused, OverLimit, TicketClaims
+from .ports import (BookingChanged, ClaimRefused, CommitRefused, OverLimit, SaleChanged,
+                    TicketClaims)
 from .rate_limits import BOOKINGS, RateLimits
 
 logger = logging.getLogger("boxoffice.bookings")
@@ -77,7 +79,8 @@ class BookingService:
                        tickets=tuple(Ticket(new_id("tkt"), seat) for seat in hold.seats),
                        total_price=hold.total_price, created_at=to_rfc3339(self.clock.now()),
                        event_name=hold.event_name, event_starts_at=hold.event_starts_at,
-                       payment_method_id=payment_method, request_hash=body_hash)
+                       payment_method_id=payment_method, request_hash=body_hash,
+                       customer_email=principal.email)
 
     def _answer_refused(self, principal, hold: Hold | None, booking_id: str, body_hash: str):
         if hold is None or hold.user_id != principal.sub:
@@ -121,6 +124,10 @@ class BookingService:
         confirmed = booking.confirmed()
         try:
             self.inventory.commit_booking(confirmed, hold, epoch(self.clock.now()))
+        except SaleChanged as e:
+            self.payments.void(booking.booking_id, booking.authorization_id)
+            self.inventory.release_claim(hold, booking.booking_id)
+            raise errors.EventCancelled() from e
         except CommitRefused as e:
             self.payments.void(booking.booking_id, booking.authorization_id)
             self.inventory.release_claim(hold, booking.booking_id)
@@ -176,21 +183,32 @@ class BookingService:
     def cancel(self, principal: Principal, booking_id: str) -> Receipt:
         return self.receipt(self.cancel_booking(self.owned(principal, booking_id)))
 
-    def cancel_booking(self, booking: Booking) -> Booking:
+    def cancel_booking(self, booking: Booking, reason: RefundReason = RefundReason.CUSTOMER,
+                       audit: AuditEntry | None = None) -> Booking:
         """Seats free and tickets void at once; then the money back. Cancelling again
-        answers with the cancelled booking."""
+        answers with the cancelled booking (and records nothing more)."""
         if booking.status == BookingStatus.CANCELLED:
             return booking
-        cancelled = booking.cancelled(self.clock.now())
+        cancelled = self._cancelled(booking, reason)
         try:
-            self.inventory.cancel_booking(cancelled, booking)
+            self.inventory.cancel_booking(cancelled, booking, audit)
         except BookingChanged:
             fresh = self.inventory.booking(booking.booking_id)  # a scan or another cancel won
             if fresh.status == BookingStatus.CANCELLED:
                 return fresh
-            fresh.cancelled(self.clock.now())  # raises CancellationClosed after a scan
+            self._cancelled(fresh, reason)  # raises CancellationClosed after a scan
             raise errors.Conflict("The booking changed while cancelling; retry.")
         return self._refund(cancelled)
+
+    def _cancelled(self, booking: Booking, reason: RefundReason) -> Booking:
+        if reason == RefundReason.EVENT_CANCELLED:
+            return booking.cancelled_with_event()
+        event = self.catalog.event(booking.event_id)  # its start may have moved since
+        return booking.cancelled(self.clock.now(), event.starts_at if event else None, reason)
+
+    def finish_refund(self, booking: Booking) -> Booking:
+        """Asks the provider again for a refund still pending (idempotent at the provider)."""
+        return self._refund(booking) if booking.refund_pending else booking
 
     def _refund(self, booking: Booking) -> Booking:
         try:
@@ -198,7 +216,12 @@ class BookingService:
         except Exception:  # noqa: BLE001 - the refund stays pending; the finalizer retries
             logger.exception("refund failed for %s; the finalizer retries it", booking.booking_id)
             return booking
-        return self._save(booking.refunded(), booking)
+        refunded = booking.refunded()
+        try:
+            self.inventory.record_refund(refunded)
+            return refunded
+        except BookingChanged:
+            return self.inventory.booking(booking.booking_id)  # recorded by another worker
 
     # finishing --------------------------------------------------------------------------------
     def finalize(self, booking_id: str) -> str:
@@ -211,7 +234,7 @@ class BookingService:
             return self._finish_waiting(booking)
         if booking.status == BookingStatus.CONFIRMED and booking.capture_pending:
             booking = self._capture(booking)
-        elif booking.refund and booking.refund.status == RefundStatus.PENDING:
+        elif booking.refund_pending:
             booking = self._refund(booking)
         return str(booking.status)
 

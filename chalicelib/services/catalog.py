@@ -4,11 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain import errors
+from ..domain.audit import AuditAction
 from ..domain.catalog import (SEAT_LIST_SECTION_REQUIRED_ABOVE, Event, EventStatus, Layout,
                               PriceTier, Venue, parse_seat_id, tier_problems)
 from ..domain.clock import parse_rfc3339, to_rfc3339
 from ..domain.holds import HeldSeat, SeatStatus, seat_status
 from ..domain.identity import Principal
+from .audit import Auditor
 from .availability import Availability, AvailabilitySummary
 from .commands import NewEvent, NewVenue
 from .ids import new_id
@@ -39,9 +41,11 @@ class CatalogService:
     def __init__(self, catalog, inventory, availability: Availability, paging, clock):
         self.catalog, self.inventory, self.availability = catalog, inventory, availability
         self.paging, self.clock = paging, clock
+        self.auditor = Auditor(clock)
 
     # organizer: venues ------------------------------------------------------------------------
-    def create_venue(self, principal: Principal, command: NewVenue) -> Venue:
+    def create_venue(self, principal: Principal, command: NewVenue,
+                     request_id: str | None = None) -> Venue:
         layout = Layout(command.sections)
         problems = layout.problems()
         if problems:
@@ -50,7 +54,8 @@ class CatalogService:
                       command.city, command.country, command.timezone, command.location,
                       layout.capacity, tuple(s.name for s in layout.sections),
                       to_rfc3339(self.clock.now()))
-        self.catalog.add_venue(venue, layout)
+        self.catalog.add_venue(venue, layout, self.auditor.entry(
+            principal, AuditAction.VENUE_CREATE, "venue", venue.venue_id, request_id))
         return venue
 
     def venue(self, principal: Principal, venue_id: str) -> Venue:
@@ -73,17 +78,12 @@ class CatalogService:
                     if found.after else None)
 
     # organizer: events ------------------------------------------------------------------------
-    def create_event(self, principal: Principal, command: NewEvent) -> Event:
+    def create_event(self, principal: Principal, command: NewEvent,
+                     request_id: str | None = None) -> Event:
         venue = self.venue(principal, command.venue_id)
-        starts_at = parse_rfc3339(command.starts_at)
-        if starts_at <= self.clock.now():
-            raise errors.ValidationFailed({"starts_at": "must be in the future"})
+        starts_at = self.future_start(command.starts_at)
         layout = self.catalog.layout(venue.venue_id)
-        tiers = tuple(PriceTier(f"tier_{i + 1}", t.name, t.price, t.sections)
-                      for i, t in enumerate(command.price_tiers))
-        problems = tier_problems(list(tiers), layout)
-        if problems:
-            raise errors.ValidationFailed(problems)
+        tiers = priced_tiers(command.price_tiers, layout)
         event = Event(
             event_id=new_id("evt"), tenant_id=principal.tenant_id, venue_id=venue.venue_id,
             name=command.name, description=command.description, category=command.category,
@@ -92,8 +92,15 @@ class CatalogService:
             max_tickets_per_order=command.max_tickets_per_order, price_tiers=tiers, venue=venue,
             section_sizes={s.name: s.capacity for s in layout.sections},
             created_at=to_rfc3339(self.clock.now()))
-        self.catalog.add_event(event)
+        self.catalog.add_event(event, self.auditor.entry(
+            principal, AuditAction.EVENT_CREATE, "event", event.event_id, request_id))
         return event
+
+    def future_start(self, text: str):
+        starts_at = parse_rfc3339(text)
+        if starts_at <= self.clock.now():
+            raise errors.ValidationFailed({"starts_at": "must be in the future"})
+        return starts_at
 
     def owned_event(self, principal: Principal, event_id: str) -> Event:
         event = self.catalog.event(event_id)
@@ -101,20 +108,13 @@ class CatalogService:
             raise errors.NotFound("event")
         return event
 
-    def publish(self, principal: Principal, event_id: str) -> Event:
+    def publish(self, principal: Principal, event_id: str, request_id: str | None = None) -> Event:
         event = self.owned_event(principal, event_id)
         if event.status == EventStatus.DRAFT:
-            self.catalog.publish(event.published(to_rfc3339(self.clock.now())))
+            self.catalog.publish(event.published(to_rfc3339(self.clock.now())), self.auditor.entry(
+                principal, AuditAction.EVENT_PUBLISH, "event", event_id, request_id))
             event = self.catalog.event(event_id)
         return event
-
-    def cancel_event(self, event_id: str) -> Event:
-        """Takes an event off sale and out of search (its page stays, as cancelled)."""
-        event = self.catalog.event(event_id)
-        if event is None:
-            raise errors.NotFound("event")
-        self.catalog.cancel(event.cancelled())
-        return self.catalog.event(event_id)
 
     # public -----------------------------------------------------------------------------------
     def public_event(self, event_id: str) -> Event:
@@ -127,7 +127,8 @@ class CatalogService:
         event = self.public_event(event_id)
         return EventPage(event, self.availability.summary(event))
 
-    def seats(self, event_id: str, section: str | None, status: str | None) -> SeatMap:
+    def seat_list_sections(self, event_id: str, section: str | None) -> tuple[Event, list]:
+        """The event and the sections its seat list covers, refused as the seat list is."""
         event = self.public_event(event_id)
         layout = self.catalog.layout(event.venue_id)
         if section is not None and layout.section(section) is None:
@@ -135,9 +136,13 @@ class CatalogService:
         if section is None and layout.capacity > SEAT_LIST_SECTION_REQUIRED_ABOVE:
             raise errors.ValidationFailed({"section": "required: the venue has more than "
                                                       f"{SEAT_LIST_SECTION_REQUIRED_ABOVE} seats"})
+        return event, [layout.section(section)] if section else list(layout.sections)
+
+    def seats(self, event_id: str, section: str | None, status: str | None) -> SeatMap:
+        event, sections = self.seat_list_sections(event_id, section)
         now = self.clock.now()
         seats = []
-        for sec in ([layout.section(section)] if section else layout.sections):
+        for sec in sections:
             tier = event.tier_for_section(sec.name)
             states = self.inventory.seat_states(event_id, sec.name)
             for sid in sec.seat_ids():
@@ -148,3 +153,14 @@ class CatalogService:
                 seats.append(SeatView(HeldSeat(sid, sec.name, row, number, tier.tier_id,
                                                tier.price), current))
         return SeatMap(event_id, seats)
+
+
+def priced_tiers(new_tiers, layout: Layout) -> tuple[PriceTier, ...]:
+    """Tiers from a request, checked against the venue: every section in exactly one tier,
+    one currency."""
+    tiers = tuple(PriceTier(f"tier_{i + 1}", t.name, t.price, t.sections)
+                  for i, t in enumerate(new_tiers))
+    problems = tier_problems(list(tiers), layout)
+    if problems:
+        raise errors.ValidationFailed(problems)
+    return tiers

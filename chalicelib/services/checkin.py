@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain import errors
+from ..domain.audit import AuditAction
 from ..domain.bookings import BookingStatus, Ticket
 from ..domain.clock import to_rfc3339
 from ..domain.identity import Principal
+from .audit import Auditor
 
 
 @dataclass(frozen=True)
@@ -20,8 +22,10 @@ class CheckInService:
 
     def __init__(self, catalog, inventory, signer, clock):
         self.catalog, self.inventory, self.signer, self.clock = catalog, inventory, signer, clock
+        self.auditor = Auditor(clock)
 
-    def check_in(self, principal: Principal, event_id: str, code: str) -> CheckIn:
+    def check_in(self, principal: Principal, event_id: str, code: str,
+                 request_id: str | None = None) -> CheckIn:
         event = self.catalog.event(event_id)
         if not event or event.tenant_id != principal.tenant_id:
             raise errors.NotFound("event")
@@ -37,7 +41,9 @@ class CheckInService:
         if booking.status != BookingStatus.CONFIRMED:
             raise errors.InvalidTicket("The ticket's booking is not confirmed.")
         when = to_rfc3339(self.clock.now())
-        if not self.inventory.check_in(booking.booking_id, ticket.ticket_id, when):
+        audit = self.auditor.entry(principal, AuditAction.TICKET_CHECK_IN, "ticket",
+                                   ticket.ticket_id, request_id)
+        if not self.inventory.check_in(booking.booking_id, ticket.ticket_id, when, audit):
             booking = self.inventory.booking(booking.booking_id)
             if booking.status == BookingStatus.CANCELLED:
                 raise errors.TicketVoid()

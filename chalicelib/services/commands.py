@@ -1,7 +1,7 @@
 """What callers ask the services to do, as plain values (the API parses requests into these)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..domain.catalog import Location, Section
 from ..domain.money import Money
@@ -68,3 +68,16 @@ class BookHold:
     hold_id: str
     payment_method_id: str
     idempotency_key: str
+
+
+@dataclass(frozen=True)
+class EventChanges:
+    """The fields a PATCH names, with their new values (price_tiers as NewTier tuples)."""
+
+    fields: dict = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class NewWebhook:
+    url: str
+    events: tuple[str, ...]

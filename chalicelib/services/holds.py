@@ -6,7 +6,7 @@ import random
 from ..domain import errors
 from ..domain.catalog import Event, Layout, parse_seat_id
 from ..domain.clock import epoch, parse_rfc3339
-from ..domain.holds import HeldSeat, Hold, HoldStatus, check_request_size
+from ..domain.holds import HeldSeat, Hold, HoldStatus, SeatStatus, check_request_size
 from ..domain.identity import Principal
 from ..domain.money import total
 from .commands import HoldSeats
@@ -174,13 +174,40 @@ class HoldService:
     def extend(self, principal: Principal, hold_id: str, seconds: int) -> Hold:
         hold = self.owned(principal, hold_id)
         now = self.clock.now()
-        starts = epoch(parse_rfc3339(hold.event_starts_at)) if hold.event_starts_at else None
-        longer = hold.extended(now, seconds, not_after=starts)
+        longer = hold.extended(now, seconds, not_after=self._starts(hold))
         try:
             self.inventory.extend_hold(hold, longer.expires_at, epoch(now))
         except HoldNotActive as e:
             raise hold.expired_error() from e
         return longer
+
+    def _starts(self, hold: Hold) -> int | None:
+        """The event's start as it is now (a reschedule may have moved it since the hold
+        was placed): a hold never outlives it."""
+        starts = [epoch(parse_rfc3339(hold.event_starts_at))] if hold.event_starts_at else []
+        event = self.sales.fresh(hold.event_id)
+        if event is not None:
+            starts.append(event.starts_epoch)
+        return min(starts) if starts else None
+
+    def cap(self, event: Event, not_after: int) -> int:
+        """Brings every active hold of the event that would outlive `not_after` (its new,
+        earlier start) down to it; returns how many. Reads the event's held and sold seats,
+        section by section (cost grows with them, not with the venue)."""
+        now = epoch(self.clock.now())
+        hold_ids = sorted({state.hold_id for section in event.section_sizes
+                           for state in self.inventory.seat_states(event.event_id, section).values()
+                           if state.status == SeatStatus.HELD and state.hold_id
+                           and (state.expires_at or 0) > not_after})
+        capped = 0
+        for hold in self.inventory.holds(hold_ids):
+            if hold.status == HoldStatus.ACTIVE and hold.expires_at > not_after:
+                try:
+                    self.inventory.extend_hold(hold, not_after, now)
+                    capped += 1
+                except HoldNotActive:
+                    pass  # it ended meanwhile
+        return capped
 
     def active_of(self, principal: Principal, cursor: str | None, limit: int) -> Page:
         scope = f"holds:{principal.sub}"

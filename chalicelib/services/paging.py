@@ -23,3 +23,9 @@ class Paging:
         if not isinstance(cursor, str) or not cursor or len(cursor) > 2048:
             raise errors.InvalidCursor()
         return self._codec.decode(cursor, scope)
+
+    def page(self, scope: str, cursor: str | None, read) -> Page:
+        """One page of a list: read(after) -> Slice, `after` coming from the signed cursor."""
+        after = self.decode(cursor, scope).get("after") if cursor else None
+        found = read(after)
+        return Page(found.items, self.encode({"after": found.after}, scope) if found.after else None)

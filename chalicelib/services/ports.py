@@ -7,13 +7,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
+from ..domain.audit import AuditEntry
 from ..domain.bookings import Booking
+from ..domain.cancellations import Cancellation
 from ..domain.catalog import Event, Layout, Venue
 from ..domain.events import DomainEvent
 from ..domain.holds import Hold, SeatState, TicketLedger
+from ..domain.live import FanOutJob, Subscription, Window
 from ..domain.money import Money
 from ..domain.queue import AdmissionClaims, Line, QueueEntry
 from ..domain.search import Hit, SearchQuery
+from ..domain.webhooks import Delivery, Webhook
 
 T = TypeVar("T")
 
@@ -77,6 +81,10 @@ class OverLimit(Exception):
 
 class LineChanged(Exception):
     """The line was moved by another admission pass since the caller read it."""
+
+
+class WindowClosed(Exception):
+    """The coalescing window was flushed already: the change belongs in a later one."""
 
 
 # --- values the ports exchange ---------------------------------------------------------------
@@ -143,10 +151,15 @@ class Counters:
     updated_at: str | None
 
 
+# What PaymentProvider.state() answers; the finalizer decides from these alone.
+REQUIRES_ACTION, AUTHORIZED, CAPTURED = "requires_action", "authorized", "captured"
+VOIDED, REFUNDED, FAILED = "voided", "refunded", "failed"
+
+
 @dataclass(frozen=True)
 class Authorization:
     authorization_id: str
-    status: str  # "authorized" | "requires_action"
+    status: str  # AUTHORIZED | REQUIRES_ACTION
     client_secret: str | None = None
     next_action_url: str | None = None
 
@@ -167,9 +180,11 @@ class Clock(Protocol):
 
 
 class CatalogRepository(Protocol):
-    """Venues (with their immutable layouts) and events."""
+    """Venues (with their immutable layouts) and events, and the progress of cancellations.
+    Every organizer write takes the audit entry that records it, stored in the same
+    transaction as the change."""
 
-    def add_venue(self, venue: Venue, layout: Layout) -> None: ...
+    def add_venue(self, venue: Venue, layout: Layout, audit: AuditEntry | None = None) -> None: ...
 
     def venue(self, venue_id: str) -> Venue | None: ...
 
@@ -177,7 +192,7 @@ class CatalogRepository(Protocol):
 
     def venues_of(self, tenant_id: str, after: str | None, limit: int) -> Slice[Venue]: ...
 
-    def add_event(self, event: Event) -> None: ...
+    def add_event(self, event: Event, audit: AuditEntry | None = None) -> None: ...
 
     def event(self, event_id: str) -> Event | None: ...
 
@@ -185,12 +200,37 @@ class CatalogRepository(Protocol):
 
     def events_of(self, tenant_id: str, after: str | None, limit: int) -> Slice[Event]: ...
 
-    def publish(self, event: Event) -> None:
+    def publish(self, event: Event, audit: AuditEntry | None = None) -> None:
         """Stores the published event and makes it searchable, together; a no-op when the
         event was published before."""
 
-    def cancel(self, event: Event) -> None:
-        """Stores the cancelled event and takes it out of search; safe to repeat."""
+    def update_event(self, event: Event, previous: Event, audit: AuditEntry | None = None) -> None:
+        """Stores the changed event if it is still `previous` (same version), and moves its
+        search rows with it. Raises SaleChanged when another change got there first."""
+
+    def cancel(self, event: Event, progress: Cancellation | None = None,
+               audit: AuditEntry | None = None) -> bool:
+        """Stores the cancelled event with its cancellation's progress record, and takes it
+        out of search; safe to repeat. True when this call cancelled it."""
+
+    def cancellation(self, event_id: str) -> Cancellation | None: ...
+
+    def advance_cancellation(self, progress: Cancellation, expected: Cancellation) -> bool:
+        """Moves the job's position (pass, cursor, status) if nobody moved it since
+        `expected`; the counters are never written here."""
+
+    def count_cancellation_failure(self, event_id: str, booking_id: str) -> bool:
+        """Counts a booking the cancellation could not cancel, once; False if counted before."""
+
+    def running_cancellations(self, limit: int) -> list[str]:
+        """Event ids whose cancellation job still has work."""
+
+
+class AuditLog(Protocol):
+    """The organizers' audit entries, read back per tenant (written by the other stores)."""
+
+    def entries(self, tenant_id: str, after: str | None, limit: int) -> Slice[AuditEntry]:
+        """Newest first, bounded reads per page; `after` continues a page."""
 
 
 class SearchIndex(Protocol):
@@ -207,6 +247,10 @@ class Inventory(Protocol):
 
     # seats
     def seat_states(self, event_id: str, section: str) -> dict[str, SeatState]: ...
+
+    def seat_states_of(self, event_id: str, seat_ids: list[str]) -> dict[str, SeatState]:
+        """These seats' states, read after every write that came before (strongly
+        consistent); an available seat has none."""
 
     # holds
     def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck,
@@ -257,22 +301,35 @@ class Inventory(Protocol):
         """Stores a booking that waits for the customer or the provider (202 pending)."""
 
     def commit_booking(self, booking: Booking, hold: Hold, now: int) -> None:
-        """Hold booked, seats sold, booking stored confirmed: all or nothing. Raises
-        CommitRefused when the hold or a seat changed."""
+        """Hold booked, seats sold, booking stored confirmed: all or nothing, and only while
+        the event is published. Raises CommitRefused when the hold or a seat changed, and
+        SaleChanged when the event was cancelled."""
 
     def save_booking(self, booking: Booking, expected: Booking) -> None:
         """Stores a booking's new state if it is still as `expected`; raises BookingChanged."""
 
-    def cancel_booking(self, booking: Booking, previous: Booking) -> None:
-        """Booking cancelled, seats freed, ledger updated: all or nothing. Raises
-        BookingChanged when a scan or another cancel got there first."""
+    def cancel_booking(self, booking: Booking, previous: Booking,
+                       audit: AuditEntry | None = None) -> None:
+        """Booking cancelled, seats freed, ledger updated (and, for an event's cancellation,
+        counted in its progress): all or nothing. Raises BookingChanged when a scan or
+        another cancel got there first."""
+
+    def record_refund(self, booking: Booking) -> None:
+        """Stores a cancelled booking's refund as succeeded (counted in its event's
+        cancellation progress when that was the reason) if it was still pending; raises
+        BookingChanged otherwise, so each refund is recorded once."""
+
+    def bookings_of_event(self, event_id: str, after: str | None, limit: int) -> Slice[Booking]:
+        """The event's confirmed and cancelled bookings (its attendees), each exactly once
+        across pages, bounded reads per page."""
 
     def booking(self, booking_id: str) -> Booking | None: ...
 
     def bookings_of(self, user_id: str, status: str | None, after: str | None,
                     limit: int) -> Slice[Booking]: ...
 
-    def check_in(self, booking_id: str, ticket_id: str, when: str) -> bool:
+    def check_in(self, booking_id: str, ticket_id: str, when: str,
+                 audit: AuditEntry | None = None) -> bool:
         """Marks the ticket used; False when another scan (or a cancel) got there first."""
 
     def bookings_to_finish(self, shard: int, older_than: str, limit: int) -> list[str]:
@@ -346,18 +403,92 @@ class AdmissionSigner(Protocol):
 
 
 class PaymentProvider(Protocol):
-    """Money: authorize at booking, capture once seats are committed, void or refund."""
+    """Money: authorize at booking, capture once seats are committed, void or refund; every
+    step idempotent per booking."""
 
     def authorize(self, booking_id: str, amount: Money, payment_method_id: str,
-                  customer_ref: str) -> Authorization: ...
+                  customer_ref: str) -> Authorization:
+        """Authorizes (never captures); the same booking always yields the same answer.
+        Raises PaymentDeclined or PaymentProviderError (transient: nothing kept)."""
 
     def capture(self, booking_id: str, authorization_id: str) -> None: ...
 
-    def void(self, booking_id: str, authorization_id: str | None) -> None: ...
+    def void(self, booking_id: str, authorization_id: str | None) -> None:
+        """Cancels an uncaptured authorization; finds it by booking when the id was lost."""
 
-    def refund(self, booking_id: str, authorization_id: str, amount: Money | None = None) -> str: ...
+    def refund(self, booking_id: str, authorization_id: str, amount: Money | None = None) -> str:
+        """Full when amount is None; voids instead when never captured."""
 
-    def state(self, authorization_id: str) -> str: ...
+    def state(self, authorization_id: str) -> str:
+        """One of REQUIRES_ACTION, AUTHORIZED, CAPTURED, VOIDED, REFUNDED, FAILED."""
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """The provider's word that a booking's payment moved (a verified webhook)."""
+
+    event_id: str
+    booking_id: str
+
+
+class PaymentWebhooks(Protocol):
+    """The provider's signed notifications, each handled once."""
+
+    def parse(self, payload: bytes, signature: str | None) -> PaymentEvent | None:
+        """The event if genuine and about a booking (None: ignored); raises ValidationFailed
+        for a forged, altered or stale one."""
+
+    def claim(self, event_id: str) -> bool:
+        """True the first time; False for a redelivery."""
+
+    def release(self, event_id: str) -> None:
+        """Forgets a claim whose handling failed, so the next delivery runs it again."""
+
+
+class WebhookStore(Protocol):
+    """Organizers' webhooks and their deliveries (the delivery log)."""
+
+    def add_webhook(self, webhook: Webhook, audit: AuditEntry | None = None) -> None: ...
+
+    def webhook(self, webhook_id: str) -> Webhook | None: ...
+
+    def webhooks_of(self, tenant_id: str, after: str | None, limit: int) -> Slice[Webhook]:
+        """Newest first."""
+
+    def delete_webhook(self, webhook: Webhook, audit: AuditEntry | None = None) -> bool:
+        """False when it was already gone (and then nothing is audited)."""
+
+    def disable_webhook(self, webhook_id: str) -> None: ...
+
+    def add_delivery(self, delivery: Delivery) -> bool:
+        """False when this delivery (same webhook, same domain event) exists already."""
+
+    def delivery(self, delivery_id: str) -> Delivery | None: ...
+
+    def save_delivery(self, delivery: Delivery, expected: Delivery) -> bool:
+        """Stores a new state if the delivery is still as `expected` (status, attempts and
+        due time); False when another worker moved it first."""
+
+    def deliveries_of(self, webhook_id: str, after: str | None, limit: int) -> Slice[Delivery]:
+        """Newest first, bounded reads per page."""
+
+    def deliveries_due(self, shard: int, now: str, limit: int) -> list[str]:
+        """Ids of pending deliveries whose due time has passed (for the sweeper)."""
+
+    @property
+    def shards(self) -> int: ...
+
+
+class DeliveryQueue(Protocol):
+    """Hands deliveries to the worker that sends them (SQS on AWS), never the request path."""
+
+    def send(self, delivery_id: str, delay_seconds: int = 0) -> None: ...
+
+
+class WebhookSender(Protocol):
+    """Posts one delivery; the receiver's status code, or None on a timeout or no answer."""
+
+    def post(self, url: str, body: str, headers: dict[str, str], timeout: float) -> int | None: ...
 
 
 class Publisher(Protocol):
@@ -383,3 +514,67 @@ class CursorCodec(Protocol):
 
     def decode(self, cursor: str, scope: str) -> dict: ...
 
+
+
+class LiveStore(Protocol):
+    """WebSocket connections, their subscriptions, and the seat changes waiting for the end
+    of their coalescing window."""
+
+    @property
+    def shards(self) -> int:
+        """Subscriptions of one event are spread over this many shards, fanned out apart."""
+
+    def connect(self, connection_id: str, expires_at: int) -> None: ...
+
+    def subscriptions(self, connection_id: str) -> dict[str, str | None]:
+        """Event id -> section (None: the whole event); empty for an unknown connection."""
+
+    def subscribe(self, subscription: Subscription, limit: int, expires_at: int) -> None:
+        """Adds the connection's subscription to the event, or replaces its section, and
+        marks the event watched until at least `expires_at`. Raises
+        SubscriptionLimitExceeded when the connection already watches `limit` other events."""
+
+    def watched(self, event_id: str, now: int) -> bool:
+        """Whether anyone may be subscribed to the event (False: its changes need no fan-out)."""
+
+    def unsubscribe(self, connection_id: str, event_id: str) -> None: ...
+
+    def disconnect(self, connection_id: str) -> None:
+        """Forgets the connection and every subscription of it; safe to repeat."""
+
+    def subscribers(self, event_id: str, sections: set[str], shard: int) -> list[Subscription]:
+        """The subscriptions in `shard` to the whole event or to one of `sections`."""
+
+    def add_changes(self, window: Window, seat_ids: list[str], part_key: str,
+                    expires_at: int) -> bool:
+        """Adds changed seats to an open window. True tells exactly one caller per window that
+        it must flush the window. Raises WindowClosed once the window has been flushed."""
+
+    def close_window(self, window: Window, expires_at: int, flushed_at: float) -> set[str]:
+        """Closes the window to further changes and notes when; returns every seat changed
+        in it."""
+
+    def window_state(self, window: Window) -> tuple[bool, float | None]:
+        """Whether any change was added to the window, and when it was closed (None: not
+        yet)."""
+
+
+class Pace(Protocol):
+    """Wall time, the same on every machine, for coalescing windows; and waiting for it."""
+
+    def time(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class Pusher(Protocol):
+    """Frames out to WebSocket connections."""
+
+    def push(self, frames: list[tuple[str, dict]]) -> set[str]:
+        """Sends each (connection id, frame); returns the connections that are gone."""
+
+
+class FanOut(Protocol):
+    """Hands fan-out jobs to workers (on AWS, one Lambda invocation each)."""
+
+    def dispatch(self, jobs: list[FanOutJob]) -> None: ...

@@ -37,6 +37,11 @@ class SaleCache:
             self._entries[event_id] = (now + self._ttl, event, layout)
         return event, layout
 
+    def fresh(self, event_id: str) -> Event | None:
+        """The event as stored now (for rare paths that must not act on a stale copy)."""
+        self.forget(event_id)
+        return self._catalog.event(event_id)
+
     def forget(self, event_id: str) -> None:
         with self._lock:
             self._entries.pop(event_id, None)

@@ -8,7 +8,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from chalicelib.adapters.tokens import CognitoTokenVerifier
 from chalicelib.domain import errors
 
 PROTECTED = "/users/me/holds"
@@ -86,31 +85,17 @@ def test_dev_token_validates_its_body(http):
     assert "sub" in response.json()["error"]["details"]["fields"]
 
 
-class FakeJwks:
-    def __init__(self, key):
-        self.key = key
-
-    def get_signing_key_from_jwt(self, token):
-        return type("SigningKey", (), {"key": self.key})()
-
-
-def cognito_token(private, **over):
-    now = int(dt.datetime.now(dt.timezone.utc).timestamp())
-    body = {"sub": "u1", "iss": "https://cognito-idp.eu-west-1.amazonaws.com/pool1",
-            "token_use": "access", "client_id": "client1", "exp": now + 60,
-            "roles": ["organizer"], "tenant_id": "t1"}
-    body.update(over)
-    return jwt.encode(body, private, algorithm="RS256")
-
-
-def test_cognito_tokens_are_checked_against_the_pool_and_client():
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    verifier = CognitoTokenVerifier("eu-west-1", "pool1", "client1", FakeJwks(private.public_key()))
-    principal = verifier.verify(cognito_token(private))
-    assert principal.sub == "u1" and principal.is_organizer
-    for bad in (cognito_token(private, client_id="other"),
-                cognito_token(private, iss="https://cognito-idp.eu-west-1.amazonaws.com/other"),
-                cognito_token(private, exp=1),
-                cognito_token(rsa.generate_private_key(public_exponent=65537, key_size=2048))):
-        with pytest.raises(errors.Unauthorized):
-            verifier.verify(bad)
+def test_claims_from_api_gateways_cognito_authorizer_become_the_principal():
+    """Deployed stages: API Gateway verified the ID token and hands its claims over as
+    strings (groups as "[a b]" or "a,b")."""
+    from chalicelib.api.auth import principal_of
+    for groups in ("[organizer other]", "organizer,other", ["organizer", "other"]):
+        principal = principal_of({"claims": {"sub": "u1", "email": "a@example.org",
+                                             "cognito:groups": groups,
+                                             "custom:tenant_id": "t1"}})
+        assert principal.sub == "u1" and principal.is_organizer
+        assert principal.roles == ("organizer", "other") and principal.tenant_id == "t1"
+    customer = principal_of({"claims": {"sub": "u2"}})
+    assert customer.roles == () and not customer.is_organizer
+    with pytest.raises(errors.Unauthorized):
+        principal_of({"claims": {"email": "no-subject@example.org"}})

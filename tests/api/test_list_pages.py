@@ -40,7 +40,10 @@ def test_a_long_history_costs_each_page_a_few_reads(world, http, meter, stack):
     token = world.customer(customer_id)
     org, venue, event = world.on_sale()
     history(customer_id, 300, int(stack.container.clock.now().timestamp()))
-    live = [world.hold(token, event["event_id"], [seat]).json()["hold_id"] for seat in ("A-1-1", "A-1-2")]
+    live = []
+    for seat in ("A-1-1", "A-1-2"):
+        live.append(world.hold(token, event["event_id"], [seat]).json()["hold_id"])
+        stack.container.clock.advance(1)  # newest first needs them a second apart
     for path in ("/users/me/holds?limit=1", "/users/me/bookings?status=confirmed&limit=1"):
         found, cursor, pages = [], None, 0
         while pages < 200:

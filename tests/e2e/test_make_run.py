@@ -9,13 +9,22 @@ import time
 import urllib.request
 from pathlib import Path
 
+from websockets.sync.client import connect
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port whose successor (the WebSocket server's default) is free too."""
+    while True:
+        with socket.socket() as s, socket.socket() as after:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            try:
+                after.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
 
 
 def call(url, body=None):
@@ -56,6 +65,13 @@ def test_the_local_stack_serves_demo_data_and_stops_cleanly():
         assert status == 200 and page["venue"]["capacity"] >= 1000
         categories = {call(f"{base}/events/{e}")[1]["event"]["category"] for e in event_ids}
         assert len(categories) >= 3
+        ws_url = f"ws://127.0.0.1:{port + 1}"
+        assert f"Live seat map (WebSocket): {ws_url}" in output
+        assert page["websocket_url"] == ws_url
+        with connect(ws_url, open_timeout=10) as ws:
+            ws.send(json.dumps({"action": "subscribe", "event_id": event_ids[0], "section": "A"}))
+            subscribed = json.loads(ws.recv(timeout=10))
+            assert subscribed["type"] == "subscribed" and subscribed["seats_etag"]
     finally:
         proc.send_signal(signal.SIGINT)
         try:

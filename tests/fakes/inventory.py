@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 
 from chalicelib.domain import errors
-from chalicelib.domain.bookings import Booking, BookingStatus, RefundStatus
+from chalicelib.domain.bookings import Booking, BookingStatus, RefundReason, RefundStatus
 from chalicelib.domain.catalog import EventStatus
 from chalicelib.domain.clock import from_epoch, to_rfc3339
 from chalicelib.domain.holds import (BOOKING_CLAIM_SECONDS, BookingClaim, Hold, HoldStatus,
@@ -55,6 +55,11 @@ class InMemoryInventory:
         with self._lock:
             return {sid: s for (e, sid), s in self._seats.items()
                     if e == event_id and sid.split("-")[0] == section}
+
+    def seat_states_of(self, event_id: str, seat_ids: list[str]) -> dict[str, SeatState]:
+        with self._lock:
+            return {sid: self._seats[(event_id, sid)] for sid in seat_ids
+                    if (event_id, sid) in self._seats}
 
     def _free(self, event_id: str, seat_id: str, now: int) -> bool:
         state = self._seats.get((event_id, seat_id))
@@ -213,6 +218,9 @@ class InMemoryInventory:
 
     def commit_booking(self, booking: Booking, hold: Hold, now: int) -> None:
         with self._lock:
+            event = self._catalog.event(hold.event_id)
+            if event is None or event.status != EventStatus.PUBLISHED:
+                raise SaleChanged()
             stored = self._hold(hold.hold_id)
             existing = self._bookings.get(booking.booking_id)
             if (stored is None or stored.status != HoldStatus.ACTIVE or stored.expires_at <= now
@@ -244,11 +252,13 @@ class InMemoryInventory:
                 raise BookingChanged()
             self._bookings[booking.booking_id] = replace(booking, checked_in=dict(stored.checked_in))
 
-    def cancel_booking(self, booking: Booking, previous: Booking) -> None:
+    def cancel_booking(self, booking: Booking, previous: Booking, audit=None) -> None:
         with self._lock:
             stored = self._bookings.get(booking.booking_id)
             if stored is None or stored.status != previous.status or stored.checked_in:
                 raise BookingChanged()
+            self._count(booking, "bookings_total")
+            self._catalog.audit.append(audit)
             self._bookings[booking.booking_id] = booking
             for ticket in booking.tickets:
                 key = (booking.event_id, ticket.seat.seat_id)
@@ -258,6 +268,29 @@ class InMemoryInventory:
             ledger.booked -= len(booking.tickets)
             ledger.in_use -= len(booking.tickets)
             ledger.version += 1
+
+    def record_refund(self, booking: Booking) -> None:
+        with self._lock:
+            stored = self._bookings.get(booking.booking_id)
+            if (stored is None or stored.status != BookingStatus.CANCELLED
+                    or not stored.refund_pending):
+                raise BookingChanged()
+            self._count(booking, "refunded")
+            self._bookings[booking.booking_id] = replace(booking,
+                                                         checked_in=dict(stored.checked_in))
+
+    def _count(self, booking: Booking, counter: str) -> None:
+        if booking.refund and booking.refund.reason == RefundReason.EVENT_CANCELLED:
+            self._catalog.count_for_cancellation(booking.event_id, counter)
+
+    def bookings_of_event(self, event_id: str, after: str | None, limit: int) -> Slice[Booking]:
+        key = lambda b: f"{b.created_at}#{b.booking_id}"  # noqa: E731
+        with self._lock:
+            mine = sorted((b for b in self._bookings.values() if b.event_id == event_id
+                           and b.status in (BookingStatus.CONFIRMED, BookingStatus.CANCELLED)),
+                          key=key)
+        mine = [b for b in mine if after is None or key(b) > after]
+        return Slice(mine[:limit], key(mine[limit - 1]) if len(mine) > limit else None)
 
     def booking(self, booking_id: str) -> Booking | None:
         with self._lock:
@@ -274,11 +307,12 @@ class InMemoryInventory:
         ordered = [b for b in sorted(mine, key=key, reverse=True) if after is None or key(b) < after]
         return Slice(ordered[:limit], key(ordered[limit - 1]) if len(ordered) > limit else None)
 
-    def check_in(self, booking_id: str, ticket_id: str, when: str) -> bool:
+    def check_in(self, booking_id: str, ticket_id: str, when: str, audit=None) -> bool:
         with self._lock:
             stored = self._bookings.get(booking_id)
             if stored is None or stored.status != BookingStatus.CONFIRMED or ticket_id in stored.checked_in:
                 return False
+            self._catalog.audit.append(audit)
             self._bookings[booking_id] = replace(stored, checked_in={**stored.checked_in,
                                                                      ticket_id: when})
             return True

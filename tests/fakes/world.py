@@ -5,30 +5,39 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chalicelib.adapters.keys import KeyRing
-from chalicelib.adapters.payments import InMemoryPaymentProvider
 from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec
 from chalicelib.domain.catalog import Location, Row, Section
 from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.money import Money
+from chalicelib.services.attendees import AttendeeService
+from chalicelib.services.audit import AuditService
 from chalicelib.services.availability import Availability
 from chalicelib.services.bookings import BookingService
+from chalicelib.services.cancellations import CancellationJob
 from chalicelib.services.catalog import CatalogService
 from chalicelib.services.checkin import CheckInService
 from chalicelib.services.commands import BookHold, HoldSeats, NewEvent, NewTier, NewVenue
 from chalicelib.services.holds import HoldService
+from chalicelib.services.lifecycle import EventLifecycle
+from chalicelib.services.live import LiveSeatMap
 from chalicelib.services.paging import Paging
 from chalicelib.services.projections import ProjectionService
 from chalicelib.services.rate_limits import OrganizerLimiter, RateLimits
 from chalicelib.services.sale_cache import SaleCache
 from chalicelib.services.search import SearchService
 from chalicelib.services.waiting_room import WaitingRoomService
+from chalicelib.services.webhooks import WebhookService
 
+from .audit import InMemoryAuditLog
 from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
+from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
+from .payments import InMemoryPaymentProvider
 from .projections import InMemoryProjections
 from .rates import InMemoryRateCounter
 from .waiting_room import InMemoryWaitingRoom
+from .webhooks import InMemoryWebhookStore, RecordingQueue, ScriptedSender
 
 _counter = [0]
 
@@ -52,15 +61,29 @@ class World:
     projections: ProjectionService
     search: SearchService
     checkins: CheckInService
+    audit_log: InMemoryAuditLog
+    webhook_store: InMemoryWebhookStore
+    queue: RecordingQueue
+    sender: ScriptedSender
+    lifecycle: EventLifecycle
+    cancellations: CancellationJob
+    attendees: AttendeeService
+    webhooks: WebhookService
+    audit: AuditService
+    live_store: InMemoryLiveStore
+    pusher: RecordingPusher
+    pace: FakePace
+    fan_out: InlineFanOut
+    live: LiveSeatMap
     room_store: InMemoryWaitingRoom
     rates: InMemoryRateCounter
-    queue: WaitingRoomService
+    waiting_room: WaitingRoomService
     organizer_limits: OrganizerLimiter
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
-    def customer(sub: str | None = None) -> Principal:
-        return Principal(sub or uid("cust"), None, ("customer",), None)
+    def customer(sub: str | None = None, email: str | None = None) -> Principal:
+        return Principal(sub or uid("cust"), email, ("customer",), None)
 
     @staticmethod
     def organizer(tenant: str | None = None) -> Principal:
@@ -114,7 +137,8 @@ def build_world(start: dt.datetime | None = None, limits: RateLimits | None = No
     clock = FixedClock(start or dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
     limits = limits or RateLimits(enabled=False)
     keyring = KeyRing.generate()
-    catalog_store = InMemoryCatalog()
+    audit_log = InMemoryAuditLog()
+    catalog_store = InMemoryCatalog(audit_log)
     rates = InMemoryRateCounter()
     inventory = InMemoryInventory(catalog_store, rates=rates)
     room_store = InMemoryWaitingRoom(catalog_store)
@@ -124,17 +148,32 @@ def build_world(start: dt.datetime | None = None, limits: RateLimits | None = No
     paging = Paging(HmacCursorCodec(keyring))
     availability = Availability(projection_store)
     sales = SaleCache(catalog_store, clock)
-    queue = WaitingRoomService(room_store, catalog_store, sales, HmacAdmissionSigner(keyring),
-                               clock, shards=queue_shards)
+    waiting_room = WaitingRoomService(room_store, catalog_store, sales,
+                                      HmacAdmissionSigner(keyring), clock, shards=queue_shards)
+    catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
+    holds = HoldService(inventory, sales, paging, clock, payments, gate=waiting_room,
+                        limits=limits)
+    bookings = BookingService(inventory, catalog_store, availability, payments, signer, paging,
+                              clock, limits=limits)
+    cancellations = CancellationJob(catalog_store, inventory, bookings, clock)
+    webhook_store, queue, sender = InMemoryWebhookStore(audit_log), RecordingQueue(), ScriptedSender()
+    live_store, pusher, pace, fan_out = (InMemoryLiveStore(), RecordingPusher(), FakePace(),
+                                         InlineFanOut())
+    live = LiveSeatMap(live_store, catalog, inventory, pusher, fan_out, clock, pace)
+    fan_out.deliver = live.deliver
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
-        catalog=CatalogService(catalog_store, inventory, availability, paging, clock),
-        holds=HoldService(inventory, sales, paging, clock, payments, gate=queue, limits=limits),
-        bookings=BookingService(inventory, catalog_store, availability, payments, signer, paging,
-                                clock, limits=limits),
+        catalog=catalog, holds=holds, bookings=bookings,
         projections=ProjectionService(projection_store, catalog_store, availability, clock),
         search=SearchService(InMemorySearchIndex(catalog_store), catalog_store, availability,
                              paging, clock),
         checkins=CheckInService(catalog_store, inventory, signer, clock),
-        room_store=room_store, rates=rates, queue=queue,
+        audit_log=audit_log, webhook_store=webhook_store, queue=queue, sender=sender,
+        lifecycle=EventLifecycle(catalog, catalog_store, holds, sales, cancellations, clock),
+        cancellations=cancellations,
+        attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
+        webhooks=WebhookService(webhook_store, queue, sender, paging, clock),
+        audit=AuditService(audit_log, paging),
+        live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live,
+        room_store=room_store, rates=rates, waiting_room=waiting_room,
         organizer_limits=OrganizerLimiter(rates, limits, clock))

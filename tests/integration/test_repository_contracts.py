@@ -5,20 +5,27 @@ import datetime as dt
 
 import pytest
 
+from chalicelib.adapters.live_store import DynamoLiveStore
+from chalicelib.adapters.transactions import TransactionRunner
 from chalicelib.domain import errors
 from chalicelib.domain.bookings import Booking, BookingStatus, Failure, Ticket
 from chalicelib.domain.catalog import (Event, EventStatus, Layout, Location, PriceTier, Row,
                                        Section, Venue)
 from chalicelib.domain.clock import epoch, to_rfc3339
 from chalicelib.domain.holds import BookingClaim, HeldSeat, Hold, HoldStatus
+from chalicelib.domain.live import Subscription, Window
 from chalicelib.domain.money import Money
 from chalicelib.domain.search import parse_search
 from chalicelib.services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
                                        HoldNotActive, LedgerChanged, LedgerFull, LimitCheck,
-                                       Refusal, SaleChanged, SaleGuard, SectionCounts, TierSales)
+                                       Refusal, SaleChanged, SaleGuard, SectionCounts, TierSales,
+                                       WindowClosed)
+from chalicelib.adapters.audit_store import DynamoAuditLog
 from fakes.catalog import InMemoryCatalog, InMemorySearchIndex
 from fakes.inventory import InMemoryInventory
+from fakes.live import InMemoryLiveStore
 from fakes.projections import InMemoryProjections
+from fakes.webhooks import InMemoryWebhookStore
 from support import uid
 
 LAYOUT = Layout((Section("A", (Row("1", 10), Row("2", 10))), Section("B", (Row("1", 10),))))
@@ -30,10 +37,11 @@ def ports(request):
     if request.param == "memory":
         catalog = InMemoryCatalog()
         return dict(catalog=catalog, inventory=InMemoryInventory(catalog),
-                    projections=InMemoryProjections(), search=InMemorySearchIndex(catalog))
+                    projections=InMemoryProjections(), search=InMemorySearchIndex(catalog),
+                    audit=catalog.audit, webhooks=InMemoryWebhookStore(catalog.audit))
     c = request.getfixturevalue("stack").container
     return dict(catalog=c.catalog_store, inventory=c.inventory, projections=c.projection_store,
-                search=c.search_index)
+                search=c.search_index, audit=DynamoAuditLog(), webhooks=c.webhook_store)
 
 
 @pytest.fixture
@@ -157,6 +165,16 @@ def test_a_hold_takes_free_seats_and_a_clash_names_every_taken_seat_and_writes_n
     assert statuses(inventory, event, now) == {"A-1-1": "held", "A-1-3": "held"}
     assert inventory.hold(clash.hold_id) is None and inventory.hold(first.hold_id) == first
     assert inventory.ledger(event.event_id, "u2").holds == {}
+
+
+def test_seat_states_of_named_seats_across_sections_leave_out_available_ones(ports, now):
+    inventory = ports["inventory"]
+    event = an_event(ports["catalog"], now)
+    place(inventory, event, a_hold(event, now, seats=("A-1-1", "B-1-2")), now)
+    found = inventory.seat_states_of(event.event_id, ["A-1-1", "A-1-2", "B-1-2", "B-1-3"])
+    assert {seat: state.status_at(now) for seat, state in found.items()} == {
+        "A-1-1": "held", "B-1-2": "held"}
+    assert inventory.seat_states_of(event.event_id, []) == {}
 
 
 def test_a_seat_whose_hold_expired_is_free_by_the_clock(ports, now):
@@ -401,3 +419,89 @@ def test_counters_count_each_event_once_even_past_a_transactions_size(ports, now
     assert set(counters.by_tier.values()) == {TierSales(1, 100)}
     assert store.availability(show)["S1"] == SectionCounts(-1, 1)
     assert counters.updated_at == to_rfc3339(now)
+
+
+# --- live seat map -------------------------------------------------------------------------
+@pytest.fixture(params=["memory", "dynamo", "dynamo-one-part"])
+def live(request):
+    """The fake; DynamoDB spread over shards and parts as on AWS; and as the local stage
+    runs it (one shard, one part: no claim item)."""
+    if request.param == "memory":
+        return InMemoryLiveStore()
+    c = request.getfixturevalue("stack").container
+    one = request.param == "dynamo-one-part"
+    return DynamoLiveStore(TransactionRunner("us-east-1", c.settings.dynamodb_endpoint),
+                           1 if one else 4, 1 if one else 4)
+
+
+def everyone(live, event_id, sections):
+    return sorted((s.connection_id, s.section) for shard in range(live.shards)
+                  for s in live.subscribers(event_id, sections, shard))
+
+
+def test_subscriptions_are_found_by_section_and_each_in_exactly_one_shard(live):
+    show, other = uid("evt"), uid("evt")
+    conns = [uid("conn") for _ in range(12)]
+    for n, cid in enumerate(conns):
+        live.connect(cid, 10 ** 10)
+        live.subscribe(Subscription(cid, show, [None, "A", "B"][n % 3]), 10, 10 ** 10)
+    live.subscribe(Subscription(conns[0], other, "A"), 10, 10 ** 10)
+    expected = sorted((cid, [None, "A", "B"][n % 3]) for n, cid in enumerate(conns))
+    assert everyone(live, show, {"A", "B"}) == expected
+    assert everyone(live, show, {"A"}) == [e for e in expected if e[1] != "B"]
+    assert everyone(live, other, {"B"}) == []
+    assert live.subscriptions(conns[0]) == {show: None, other: "A"}
+    assert live.subscriptions(uid("conn")) == {}
+
+
+def test_a_connection_watches_at_most_limit_events_and_may_change_a_section(live):
+    cid = uid("conn")
+    shows = [uid("evt") for _ in range(4)]
+    live.connect(cid, 10 ** 10)
+    for show in shows[:3]:
+        live.subscribe(Subscription(cid, show, None), 3, 10 ** 10)
+    live.subscribe(Subscription(cid, shows[0], "A"), 3, 10 ** 10)
+    with pytest.raises(errors.SubscriptionLimitExceeded):
+        live.subscribe(Subscription(cid, shows[3], None), 3, 10 ** 10)
+    assert everyone(live, shows[0], {"A"}) == [(cid, "A")]
+    assert everyone(live, shows[0], {"B"}) == []  # the whole-event subscription was replaced
+    live.unsubscribe(cid, shows[1])
+    live.unsubscribe(cid, shows[1])
+    live.subscribe(Subscription(cid, shows[3], "B"), 3, 10 ** 10)
+    assert live.subscriptions(cid) == {shows[0]: "A", shows[2]: None, shows[3]: "B"}
+    assert everyone(live, shows[1], {"A"}) == []
+
+
+def test_a_disconnected_connection_is_forgotten_everywhere_and_twice_is_fine(live):
+    cid, show = uid("conn"), uid("evt")
+    live.connect(cid, 10 ** 10)
+    live.subscribe(Subscription(cid, show, "A"), 10, 10 ** 10)
+    live.disconnect(cid)
+    live.disconnect(cid)
+    assert live.subscriptions(cid) == {} and everyone(live, show, {"A"}) == []
+
+
+def test_an_event_is_watched_at_least_until_its_latest_subscription_expires(live):
+    show, cid, later = uid("evt"), uid("conn"), uid("conn")
+    assert live.watched(show, 1_000) is False
+    live.connect(cid, 5_000)
+    live.subscribe(Subscription(cid, show, None), 10, 5_000)
+    live.connect(later, 9_000)
+    live.subscribe(Subscription(later, show, "A"), 10, 9_000)
+    assert live.watched(show, 4_999) is True and live.watched(show, 8_999) is True
+    assert live.watched(show, 9_000 + 2 * 3600) is False  # an adapter may round up, not more
+
+
+def test_a_window_elects_one_flusher_and_takes_no_change_once_closed(live):
+    show = uid("evt")
+    window = Window(show, 100)
+    elected = [live.add_changes(window, [f"A-1-{n}", "A-1-1"], uid("de"), 10 ** 10)
+               for n in range(1, 13)]
+    assert elected.count(True) == 1 and elected[0] is True
+    assert live.close_window(window, 10 ** 10, 100.25) == {f"A-1-{n}" for n in range(1, 13)}
+    with pytest.raises(WindowClosed):
+        live.add_changes(window, ["B-1-1"], uid("de"), 10 ** 10)
+    assert live.add_changes(Window(show, 101), ["B-1-1"], uid("de"), 10 ** 10) is True
+    assert live.close_window(Window(show, 102), 10 ** 10, 103.5) == set()
+    assert [live.window_state(Window(show, n)) for n in (99, 100, 101, 102)] == [
+        (False, None), (True, 100.25), (True, None), (False, 103.5)]

@@ -4,6 +4,8 @@ import threading
 
 import pytest
 
+from chalicelib.adapters.payment_test_methods import authorization_id_for
+
 from chalicelib.domain import errors
 from chalicelib.domain.bookings import BookingStatus
 from chalicelib.jobs.sweeper import run_sweep
@@ -28,6 +30,7 @@ class Sweeping:
 
     def __init__(self, world, grace=60):
         self.inventory, self.holds, self.bookings = world.inventory, world.holds, world.bookings
+        self.cancellations, self.webhooks = world.cancellations, world.webhooks
         self.clock = world.clock
         self.settings = type("S", (), {"booking_grace_seconds": grace})()
 
@@ -181,7 +184,7 @@ def test_a_crash_after_the_authorization_is_voided_by_the_sweeper_and_the_hold_s
     world.clock.advance(31)
     sweep(world)
     sweep(world)
-    assert world.payments.state(world.payments.authorization_for(booking_id)) == "voided"
+    assert world.payments.state(authorization_id_for(booking_id)) == "voided"
     assert world.inventory.booking(booking_id) is None and sold_to(world, show, booking_id) == []
     assert world.book(customer, hold.hold_id, key="k").booking.status == "confirmed"
 

@@ -69,7 +69,7 @@ def test_publishing_makes_an_event_public_and_publishing_again_changes_nothing(w
 
 def test_a_cancelled_event_keeps_its_page_and_cannot_be_published_again(world):
     org, venue, event = world.on_sale()
-    assert world.catalog.cancel_event(event.event_id).status == "cancelled"
+    assert world.lifecycle.cancel(org, event.event_id).event.status == "cancelled"
     assert world.catalog.event_page(event.event_id).event.status == "cancelled"
     assert world.catalog.publish(org, event.event_id).status == "cancelled"
 

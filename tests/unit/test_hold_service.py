@@ -54,8 +54,8 @@ def test_a_started_event_is_not_on_sale_and_a_cancelled_one_says_so(world):
     world.clock.advance(90)
     with pytest.raises(errors.EventNotOnSale):
         world.hold(world.customer(), soon.event_id, ["A-1-1"])
-    _, _, gone = world.on_sale()
-    world.catalog.cancel_event(gone.event_id)
+    org, _, gone = world.on_sale()
+    world.lifecycle.cancel(org, gone.event_id)
     with pytest.raises(errors.EventCancelled):
         world.hold(world.customer(), gone.event_id, ["A-1-1"])
 
@@ -63,7 +63,7 @@ def test_a_started_event_is_not_on_sale_and_a_cancelled_one_says_so(world):
 def test_a_cancelled_event_is_refused_even_while_a_stale_copy_is_cached(world):
     _, _, event = world.on_sale()
     world.hold(world.customer(), event.event_id, ["A-1-1"])  # caches the event as on sale
-    world.catalog.cancel_event(event.event_id)
+    world.catalog_store.cancel(event.cancelled())  # by another Lambda: this cache is stale
     with pytest.raises(errors.EventCancelled):
         world.hold(world.customer(), event.event_id, ["A-1-2"])
 

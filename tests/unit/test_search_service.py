@@ -31,7 +31,7 @@ def test_drafts_and_cancelled_events_are_left_out(world):
     kept = world.event(org, venue, category="folk").event_id
     world.event(org, venue, category="folk", publish=False)
     gone = world.event(org, venue, category="folk").event_id
-    world.catalog.cancel_event(gone)
+    world.lifecycle.cancel(org, gone)
     assert every_page(world, {"category": "folk"}) == [kept]
 
 

@@ -5,7 +5,7 @@ import jwt
 import pytest
 
 from chalicelib.adapters.keys import KeyRing
-from chalicelib.adapters.tokens import HmacCursorCodec, LocalTokenIssuer, cognito_claims
+from chalicelib.adapters.tokens import HmacCursorCodec, LocalTokenIssuer
 from chalicelib.domain import errors
 from chalicelib.domain.clock import UTC, FixedClock
 from chalicelib.domain.identity import Principal
@@ -50,11 +50,6 @@ def test_a_token_signed_by_another_key_or_with_alg_none_is_refused():
     for token in (forged, unsigned):
         with pytest.raises(errors.Unauthorized):
             ISSUER.verify(token)
-
-
-def test_cognito_groups_and_custom_tenant_become_roles_and_tenant():
-    claims = cognito_claims({"sub": "u", "cognito:groups": ["organizer"], "custom:tenant_id": "t"})
-    assert Principal.from_claims(claims) == Principal("u", None, ("organizer",), "t")
 
 
 CODEC = HmacCursorCodec(RING)
