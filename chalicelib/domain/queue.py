@@ -8,6 +8,7 @@ before it wait ahead of it: its position is `rank - admitted`."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -102,6 +103,12 @@ class Line:
         if admitted < wanted:
             return quota - int(quota)
         return quota - admitted
+
+    def next_in_order(self, entries: list[QueueEntry]) -> list[QueueEntry]:
+        """The entries that are next in line with no gap: an index that has not shown a
+        ranked entry yet (a lagging GSI) must not let a later one overtake it."""
+        expected = itertools.count(self.admitted + 1)
+        return [e for e in itertools.takewhile(lambda e: e.rank == next(expected), entries)]
 
     def position(self, entry: QueueEntry) -> int | None:
         """1-based, among those not admitted yet; None once admitted, and None until the job

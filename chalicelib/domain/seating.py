@@ -1,9 +1,10 @@
 """Best available: which adjacent seats to offer for a quantity, as a pure rule.
 
-Sections in venue order, rows front to back (as the venue lists them), then the block whose
-middle is nearest the row's middle. Among blocks of that same quality (same section, row and
-distance), one that leaves no single free seat stranded (a free seat with no free neighbour,
-the row's ends counting as taken) is preferred, then the one leaving fewer, then the leftmost.
+Sections in venue order, rows front to back (as the venue lists them): a seat's quality is
+its section and row. Within the best row that has a block, a block that strands no single free
+seat (leaves a free seat whose other neighbour is taken or the row's end) beats one that
+does, then fewer stranded seats, then the block whose middle is nearest the row's middle,
+then the leftmost. So a single seat is stranded only when every block of that row would.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def ranked_blocks(section: Section, is_free: Callable[[str], bool],
     scored = []
     for row_index, row in enumerate(section.rows):
         for start, distance, stranded in _row_blocks(section.name, row, is_free, quantity):
-            scored.append(((row_index, distance, stranded, start),
+            scored.append(((row_index, stranded, distance, start),
                            Block(section.name, row.name, start, quantity)))
     return [block for _, block in sorted(scored, key=lambda pair: pair[0])]
 

@@ -139,7 +139,7 @@ class WaitingRoomService:
             quota = line.quota(now)
             wanted = min(int(quota), ADMIT_PER_PASS)
             admitted = [self._admission(e, now, line.settings)
-                        for e in self.room.next_waiting(line, wanted)]
+                        for e in line.next_in_order(self.room.next_waiting(line, wanted))]
             line = self.room.admit(line, admitted, line.credit_after(quota, len(admitted),
                                                                        wanted), now)
         except LineChanged:
