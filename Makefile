@@ -6,7 +6,7 @@ PORT ?= 8000
 STAGE ?= dev
 SAM_TRANSLATOR := 1.115.0
 
-.PHONY: run test lint package deploy benchmark-package bench-live clean
+.PHONY: run test chromium lint package deploy benchmark-package bench-live clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Boxoffice needs Python 3.11); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -21,8 +21,20 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	PORT=$(PORT) $(PY) -m chalicelib.local
 
-test: $(VENV)/.installed lint
+test: $(VENV)/.installed lint chromium
 	$(PY) -m pytest -q tests
+
+# The browser tests drive the system's Chromium (Playwright's own browser downloads are not
+# used). Installed with the system package manager where there is one and we may use it.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "==> installing the system's chromium for the browser tests"; \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v brew >/dev/null 2>&1; then brew install --cask chromium; \
+	  else echo "error: install Chromium (Debian/Ubuntu: apt-get install chromium) and put it on PATH"; exit 1; fi; }
 
 # The stacks infra/ deploys as they are, and the app stack as `make package` builds it
 # (offline, from sample stack outputs: prod, the stage with the strictest settings).

@@ -17,6 +17,7 @@ from chalicelib.api.organizer import org
 from chalicelib.api.organizer_changes import changes
 from chalicelib.api.payment_notifications import payment_notifications
 from chalicelib.api.public import public
+from chalicelib.api.reference import reference
 from chalicelib.api.queue import queue
 from chalicelib.api.search import search
 from chalicelib.api.webhooks import webhooks
@@ -44,8 +45,8 @@ app.api.cors = CORSConfig(
 logger = Logger(service="boxoffice")
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
-for blueprint in (auth, public, search, customer, org, changes, webhooks, payment_notifications,
-                  queue):
+for blueprint in (auth, public, reference, search, customer, org, changes, webhooks,
+                  payment_notifications, queue):
     app.register_blueprint(blueprint)
 instrument(app)
 
@@ -67,6 +68,9 @@ def envelope_and_request_id(event, get_response):
         response = Response(body, status_code=api_errors.STATUS_BY_CODE[body["error"]["code"]],
                             headers=response.headers)
         response.headers.pop("Content-Type", None)
+    if response.body not in ("", b"", None) and not any(
+            k.lower() == "content-type" for k in response.headers):
+        response.headers["Content-Type"] = "application/json"
     response.headers["X-Request-Id"] = request_id
     response.headers.update(app.api.cors.get_access_control_headers())
     elapsed_ms = round((time.monotonic() - started) * 1000, 1)

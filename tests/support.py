@@ -8,6 +8,7 @@ import uuid
 import requests
 
 from chalicelib.domain.clock import to_rfc3339
+from openapi_check import checker
 
 
 class Response:
@@ -19,7 +20,8 @@ class Response:
 
 
 class HttpClient:
-    """Talks to the local stack over a real socket."""
+    """Talks to the local stack over a real socket; every answer is checked against the
+    OpenAPI document (tests/openapi_check.py)."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url
@@ -34,11 +36,13 @@ class HttpClient:
             all_headers.setdefault("Content-Type", "application/json")
         r = self.session.request(method, self.base_url + path, data=data, headers=all_headers,
                                  timeout=30)
+        checker().check(method, path, r.status_code, dict(r.headers), r.content)
         return Response(r.status_code, dict(r.headers), r.content)
 
 
 class GatewayClient:
-    """Calls the Chalice app in-process through the local gateway (no socket)."""
+    """Calls the Chalice app in-process through the local gateway (no socket); every answer
+    is checked against the OpenAPI document."""
 
     def __init__(self, app):
         from chalice.config import Config
@@ -58,7 +62,9 @@ class GatewayClient:
         result = self._gateway.handle_request(method, path, all_headers, body)
         headers = dict(result.get("headers") or {})
         raw = result.get("body") or b""
-        return Response(result["statusCode"], headers, raw.encode() if isinstance(raw, str) else raw)
+        content = raw.encode() if isinstance(raw, str) else raw
+        checker().check(method, path, result["statusCode"], headers, content)
+        return Response(result["statusCode"], headers, content)
 
 
 def uid(prefix: str = "u") -> str:

@@ -122,7 +122,7 @@ def my_bookings():
     params = query(request)
     status = params.get("status")
     if status is not None and status not in set(BookingStatus):
-        raise errors.ValidationFailed({"status": "one of pending, confirmed, failed, cancelled"})
+        raise errors.ValidationFailed({"status": "must be one of pending, confirmed, failed, cancelled"})
     cursor, limit = page_params(params)
     page = container().bookings.history(caller(request), status, cursor, limit)
     return {"bookings": [views.booking_summary(b) for b in page.items],

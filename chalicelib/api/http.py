@@ -26,17 +26,22 @@ class Routes(Blueprint):
     routes say what they answer (the route table the OpenAPI document is built from)."""
 
     def route(self, path: str, doc: RouteDoc | None = None, **kwargs):
-        register = super().route(path, **kwargs)
         if doc is None:
             raise TypeError(f"{path}: every route documents what it answers (doc=RouteDoc(...))")
+        if doc.request is None:
+            # No body to parse, so no Content-Type to refuse (Chalice would answer 415).
+            kwargs.setdefault("content_types", ["*/*"])
+        register = super().route(path, **kwargs)
         for method in kwargs.get("methods", ["GET"]):
             spec.register(method, path, doc)
         limited = doc.role == "organizer" and kwargs.get("methods", ["GET"]) != ["GET"]
+        accepted = spec.query_names(doc)
 
         def decorator(view):
             @functools.wraps(view)
             def mapped(*args, **kw):
                 try:
+                    refuse_unknown_query(self.current_request, accepted)
                     for name, value in kw.items():
                         if not 0 < len(value) <= MAX_ID_LENGTH or not value.isprintable():
                             # No such id can exist; DynamoDB would reject it as a key anyway.
@@ -64,6 +69,13 @@ def admission_token(request) -> str | None:
     return (request.headers or {}).get("x-admission-token")
 
 
+def refuse_unknown_query(request, accepted: frozenset[str]) -> None:
+    unknown = sorted(set(request.query_params or {}) - accepted)
+    if unknown:
+        raise errors.ValidationFailed({name[:100]: "is not a query parameter of this route"
+                                       for name in unknown})
+
+
 def body(request, model):
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
@@ -71,9 +83,9 @@ def body(request, model):
     try:
         data = json.loads(raw.decode("utf-8")) if raw.strip() else None
     except (UnicodeDecodeError, ValueError, RecursionError) as e:
-        raise errors.ValidationFailed({"body": "malformed JSON"}) from e
+        raise errors.ValidationFailed({"body": "must be valid JSON"}) from e
     if not isinstance(data, dict):
-        raise errors.ValidationFailed({"body": "expected a JSON object"})
+        raise errors.ValidationFailed({"body": "must be a JSON object"})
     try:
         return model.model_validate(data)
     except ValidationError as e:
@@ -97,7 +109,7 @@ def idempotency_key(request) -> str | None:
     if key is None:
         return None
     if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not key.isprintable():
-        raise errors.ValidationFailed({"Idempotency-Key": "1 to 255 printable characters"})
+        raise errors.ValidationFailed({"Idempotency-Key": "must be 1 to 255 printable characters"})
     return key
 
 
@@ -121,7 +133,7 @@ def query(request) -> dict:
 def page_params(params: dict) -> tuple[str | None, int]:
     raw = params.get("limit", "20")
     if not re.fullmatch(r"[0-9]{1,3}", raw, re.ASCII) or not 1 <= int(raw) <= 100:
-        raise errors.ValidationFailed({"limit": "an integer from 1 to 100"})
+        raise errors.ValidationFailed({"limit": "must be an integer from 1 to 100"})
     return params.get("cursor"), int(raw)
 
 

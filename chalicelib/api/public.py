@@ -1,8 +1,6 @@
 """Public routes: health, dev tokens (local stage), event pages and seat maps."""
 from __future__ import annotations
 
-import functools
-
 from ..bootstrap import container
 from ..domain import errors
 from ..domain.clock import from_epoch, to_rfc3339
@@ -24,20 +22,6 @@ def etag_of(body) -> str:
     "Health check", "public", models.Health, description="On every stage."))
 def health():
     return {"status": "ok"}
-
-
-@public.route("/openapi.json", methods=["GET"], doc=RouteDoc(
-    "This API's OpenAPI 3.1 document", "public", None,
-    description="The document in docs/openapi.json, built from the route table and models."))
-def openapi_document():
-    return json_response(_openapi(), 200, {"Cache-Control": "public, max-age=300"})
-
-
-@functools.lru_cache(maxsize=1)
-def _openapi() -> dict:
-    """Built on first request, not at cold start (it needs every model's schema)."""
-    from .openapi import build
-    return build()
 
 
 @public.route("/dev/token", methods=["POST"], doc=RouteDoc(
@@ -71,7 +55,7 @@ def event_seats(event_id):
     params = query(public.current_request)
     status = params.get("status")
     if status is not None and status not in set(SeatStatus):
-        raise errors.ValidationFailed({"status": "one of available, held, sold"})
+        raise errors.ValidationFailed({"status": "must be one of available, held, sold"})
     seats = views.seat_map(container().catalog.seats(event_id, params.get("section"), status),
                            container().settings.websocket_url)
     return cached(public.current_request, seats, etag_of(seats), "no-cache")

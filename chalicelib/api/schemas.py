@@ -62,7 +62,7 @@ class VenueIn(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ValueError("unknown IANA timezone") from e
+            raise ValueError("must be an IANA timezone such as Europe/Lisbon") from e
         return value
 
     def command(self) -> commands.NewVenue:
@@ -81,7 +81,7 @@ class MoneyIn(Strict):
     @classmethod
     def known_currency(cls, value: str) -> str:
         if value not in CURRENCIES:
-            raise ValueError("unknown ISO 4217 currency code")
+            raise ValueError("must be an ISO 4217 currency code such as EUR")
         return value
 
 
@@ -195,7 +195,7 @@ class HoldIn(Strict):
     @classmethod
     def distinct(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and len(set(value)) != len(value):
-            raise ValueError("seat ids must be distinct")
+            raise ValueError("must not repeat a seat")
         return value
 
     def command(self, key: str | None, token: str | None) -> commands.HoldSeats:
@@ -268,12 +268,54 @@ class PingIn(Strict):
 FRAMES = {"subscribe": SubscribeIn, "unsubscribe": UnsubscribeIn, "ping": PingIn}
 
 
+# pydantic's error types in the project's voice: every message completes "<field> ..."
+MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of this request",
+    "string_type": "must be a string",
+    "int_type": "must be an integer",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "dict_type": "must be an object",
+    "string_too_short": "must be at least {min_length} characters",
+    "string_too_long": "must be at most {max_length} characters",
+    "string_pattern_mismatch": "must match {pattern}",
+    "string_unicode": "must be valid text",
+    "too_short": "must hold at least {min_length} items",
+    "too_long": "must hold at most {max_length} items",
+    "greater_than_equal": "must be at least {ge}",
+    "greater_than": "must be more than {gt}",
+    "less_than_equal": "must be at most {le}",
+    "less_than": "must be less than {lt}",
+    "finite_number": "must be a finite number",
+    "literal_error": "must be one of {expected}",
+    "enum": "must be one of {expected}",
+}
+
+
+def message_of(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "value_error":  # our own validators, already in this voice
+        return str(ctx.get("error") or err["msg"]).removeprefix("Value error, ")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "must not be empty"
+    template = MESSAGES.get(kind)
+    if template is None:
+        return "is invalid"
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return "is invalid"
+
+
 def field_messages(exc) -> dict[str, str]:
     fields: dict[str, str] = {}
     for err in exc.errors():
         path = ""
         for part in err["loc"]:
             path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        message = re.sub(r"^Value error, ", "", err["msg"])
-        fields.setdefault(path or "body", message)
+        fields.setdefault((path or "body")[:100], message_of(err))
     return fields

@@ -18,13 +18,21 @@ class Query:
 
 
 @dataclass(frozen=True)
+class Raw:
+    """A success body that is not one of the JSON models (a document, a page, a script)."""
+
+    media_type: str
+    schema: dict = field(default_factory=lambda: {"type": "string"})
+
+
+@dataclass(frozen=True)
 class RouteDoc:
     """What a route answers: its success status and body model, its request body model, its
     query parameters, and the contract error codes it may give (statuses follow the codes)."""
 
     summary: str
     tag: str
-    body: type | None = None  # the success body's model; None for an empty body (204)
+    body: type | Raw | None = None  # the success body's model; None for an empty body (204)
     status: int = 200
     also: tuple[int, ...] = ()  # other success statuses with the same body (e.g. 202, 200)
     request: type | None = None
@@ -55,3 +63,8 @@ def register(method: str, path: str, doc: RouteDoc) -> None:
 
 def path_params(path: str) -> list[str]:
     return PATH_PARAM.findall(path)
+
+
+def query_names(doc: RouteDoc) -> frozenset[str]:
+    """The query parameters a route accepts; any other is a 400 naming it."""
+    return frozenset(q.name for q in doc.query)

@@ -138,20 +138,20 @@ def tier_problems(tiers: list[PriceTier], layout: Layout) -> dict[str, str]:
     """Every venue section in exactly one tier, one currency for all tiers."""
     problems: dict[str, str] = {}
     if len({t.price.currency for t in tiers}) > 1:
-        problems["price_tiers"] = "all tiers must share one currency"
+        problems["price_tiers"] = "must all share one currency"
     venue_sections = {s.name for s in layout.sections}
     seen: dict[str, int] = {}
     for i, tier in enumerate(tiers):
         for name in tier.sections:
             if name not in venue_sections:
-                problems[f"price_tiers[{i}].sections"] = f"unknown section {name!r}"
+                problems[f"price_tiers[{i}].sections"] = f"must name sections of the venue (not {name!r})"
             seen[name] = seen.get(name, 0) + 1
     doubled = sorted(n for n, c in seen.items() if c > 1)
     missing = sorted(venue_sections - set(seen))
     if doubled:
-        problems["price_tiers"] = f"sections in more than one tier: {', '.join(doubled)}"
+        problems["price_tiers"] = f"must put each section in one tier; in more than one: {', '.join(doubled)}"
     elif missing:
-        problems["price_tiers"] = f"sections in no tier: {', '.join(missing)}"
+        problems["price_tiers"] = f"must cover every section; in no tier: {', '.join(missing)}"
     return problems
 
 

@@ -64,14 +64,17 @@ def from_epoch(seconds: float) -> dt.datetime:
 def parse_rfc3339(text: str) -> dt.datetime:
     """Parses an RFC 3339 timestamp with an offset; raises ValueError otherwise."""
     if not isinstance(text, str) or "T" not in text:
-        raise ValueError("expected an RFC 3339 timestamp such as 2026-12-01T20:00:00Z")
-    parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        raise ValueError("must be an RFC 3339 timestamp such as 2026-12-01T20:00:00Z")
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as e:
+        raise ValueError("must be an RFC 3339 timestamp such as 2026-12-01T20:00:00Z") from e
     if parsed.tzinfo is None:
-        raise ValueError("the timestamp needs a UTC offset, e.g. Z")
+        raise ValueError("must carry a UTC offset such as Z")
     try:
         return parsed.astimezone(UTC)
     except OverflowError as e:
-        raise ValueError("the timestamp is out of range") from e
+        raise ValueError("must be a real date and time") from e
 
 
 def parse_date_or_time(text: str, end_of_day: bool = False) -> dt.datetime:

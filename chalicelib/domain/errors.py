@@ -21,7 +21,14 @@ class ValidationFailed(DomainError):
     default_message = "The request is invalid."
 
     def __init__(self, fields: dict[str, str], message: str | None = None, **details):
-        super().__init__(message, fields=fields, **details)
+        super().__init__(message or self.summary(fields), fields=fields, **details)
+
+    @staticmethod
+    def summary(fields: dict[str, str]) -> str:
+        """'The request is invalid: seat_ids must hold at most 50 items.' (three fields at most)."""
+        said = [f"{name} {text}" for name, text in list(fields.items())[:3]]
+        more = f" (and {len(fields) - 3} more)" if len(fields) > 3 else ""
+        return f"The request is invalid: {'; '.join(said)}{more}." if said else None
 
 
 class InvalidCursor(DomainError):

@@ -96,8 +96,10 @@ def parse_search(params: dict) -> SearchQuery:
     fields.update(_place(params.get("location"), params.get("radius_km"), problems))
     fields.update(_dates(params.get("date_from"), params.get("date_to"), problems))
     category = params.get("category")
-    if category is not None and not CATEGORY.match(category):
-        problems["category"] = "a lowercase slug of 1-40 letters, digits or dashes"
+    if category is not None:
+        category = category.casefold()  # categories are lowercase slugs: Concert finds concert
+        if not CATEGORY.match(category):
+            problems["category"] = "must be a slug of 1-40 letters, digits or dashes"
     fields["category"] = category
     fields["terms"] = _terms(params.get("q"), problems)
     if problems:
@@ -108,7 +110,7 @@ def parse_search(params: dict) -> SearchQuery:
 def _limit(raw, problems) -> int:
     raw = "20" if raw is None else raw
     if not re.fullmatch(r"[0-9]{1,3}", raw, re.ASCII) or not 1 <= int(raw) <= 100:
-        problems["limit"] = "an integer from 1 to 100"
+        problems["limit"] = "must be an integer from 1 to 100"
         return 20
     return int(raw)
 
@@ -129,7 +131,7 @@ def _place(location, radius, problems) -> dict:
                 raise ValueError(location)
             place = {"lat": lat, "lng": lng, "radius_km": DEFAULT_RADIUS_KM}
         except ValueError:
-            problems["location"] = "lat,lng in degrees, e.g. 41.15,-8.61"
+            problems["location"] = "must be lat,lng in degrees, e.g. 41.15,-8.61"
     if radius is not None:
         try:
             value = _number(radius)
@@ -137,9 +139,9 @@ def _place(location, radius, problems) -> dict:
                 raise ValueError(radius)
             place["radius_km"] = value
         except ValueError:
-            problems["radius_km"] = f"a number of kilometres above 0, at most {MAX_RADIUS_KM:g}"
+            problems["radius_km"] = f"must be a number of kilometres above 0 and at most {MAX_RADIUS_KM:g}"
         if location is None:
-            problems["radius_km"] = "needs location"
+            problems["radius_km"] = "must come with location"
     return place if "lat" in place else {}
 
 
@@ -152,7 +154,7 @@ def _dates(date_from, date_to, problems) -> dict:
             moment = parse_date_or_time(raw, end_of_day=end_of_day)
             bounds[name] = start_stamp(moment) if name == "date_from" else stamp(moment)
         except (ValueError, TypeError, OverflowError):
-            problems[name] = "RFC 3339 (2026-12-01T20:00:00Z) or a date (2026-12-01)"
+            problems[name] = "must be RFC 3339 (2026-12-01T20:00:00Z) or a date (2026-12-01)"
     if "date_from" in bounds and "date_to" in bounds and bounds["date_to"] < bounds["date_from"]:
         problems["date_to"] = "must not be before date_from"
     return bounds
@@ -163,9 +165,9 @@ def _terms(q, problems) -> tuple[str, ...]:
         return ()
     found = sorted(set(words(q)))
     if len(q) > MAX_Q_CHARS:
-        problems["q"] = f"at most {MAX_Q_CHARS} characters"
+        problems["q"] = f"must be at most {MAX_Q_CHARS} characters"
     elif not found:
-        problems["q"] = "needs at least one letter or digit"
+        problems["q"] = "must contain a letter or a digit"
     elif len(found) > MAX_Q_WORDS or any(len(w) > MAX_WORD_CHARS for w in found):
-        problems["q"] = f"at most {MAX_Q_WORDS} words of at most {MAX_WORD_CHARS} characters"
+        problems["q"] = f"must be at most {MAX_Q_WORDS} words of at most {MAX_WORD_CHARS} characters"
     return tuple(found)

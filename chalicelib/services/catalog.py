@@ -132,9 +132,9 @@ class CatalogService:
         event = self.public_event(event_id)
         layout = self.catalog.layout(event.venue_id)
         if section is not None and layout.section(section) is None:
-            raise errors.ValidationFailed({"section": f"no section {section!r} at this venue"})
+            raise errors.ValidationFailed({"section": "must name a section of this venue"})
         if section is None and layout.capacity > SEAT_LIST_SECTION_REQUIRED_ABOVE:
-            raise errors.ValidationFailed({"section": "required: the venue has more than "
+            raise errors.ValidationFailed({"section": "is required: the venue has more than "
                                                       f"{SEAT_LIST_SECTION_REQUIRED_ABOVE} seats"})
         return event, [layout.section(section)] if section else list(layout.sections)
 

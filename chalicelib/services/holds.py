@@ -100,7 +100,7 @@ class HoldService:
         event.ensure_on_sale(now)
         unknown = [s for s in seat_ids if not layout.contains(s)]
         if unknown:
-            raise errors.ValidationFailed({"seat_ids": "unknown seat ids for this event"},
+            raise errors.ValidationFailed({"seat_ids": "must name seats of this event"},
                                           unknown_seat_ids=unknown)
         check_request_size(len(seat_ids), event.max_tickets_per_order)
         seats = tuple(self._seat(event, sid) for sid in seat_ids)

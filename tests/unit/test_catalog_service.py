@@ -46,14 +46,14 @@ def test_an_event_must_start_in_the_future_with_every_section_in_one_tier(world)
         world.event(org, venue, days=-1)
     assert "starts_at" in past.value.details["fields"]
     for tiers, message in (
-            ((NewTier("x", Money(1, "EUR"), ("A",)),), "sections in no tier: B"),
+            ((NewTier("x", Money(1, "EUR"), ("A",)),), "in no tier: B"),
             ((NewTier("x", Money(1, "EUR"), ("A", "B")), NewTier("y", Money(1, "EUR"), ("B",))),
-             "sections in more than one tier: B"),
+             "in more than one: B"),
             ((NewTier("x", Money(1, "EUR"), ("A",)), NewTier("y", Money(1, "USD"), ("B",))),
-             "all tiers must share one currency")):
+             "must all share one currency")):
         with pytest.raises(errors.ValidationFailed) as bad:
             world.event(org, venue, price_tiers=tiers)
-        assert bad.value.details["fields"]["price_tiers"] == message
+        assert message in bad.value.details["fields"]["price_tiers"]
 
 
 def test_publishing_makes_an_event_public_and_publishing_again_changes_nothing(world):
@@ -96,7 +96,7 @@ def test_a_big_venue_needs_a_section_to_list_seats(world):
     event = world.event(org, venue)
     with pytest.raises(errors.ValidationFailed) as bad:
         world.catalog.seats(event.event_id, None, None)
-    assert bad.value.details["fields"]["section"].startswith("required")
+    assert bad.value.details["fields"]["section"].startswith("is required")
     assert len(world.catalog.seats(event.event_id, "S1", None).seats) == 5000
 
 
