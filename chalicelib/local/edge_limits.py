@@ -44,11 +44,13 @@ class EdgeLimiter:
 
 
 class _Guarded:
-    def __init__(self, gateway, limiter: EdgeLimiter, ip: str):
-        self._gateway, self._limiter, self._ip = gateway, limiter, ip
+    def __init__(self, gateway, server, ip: str):
+        self._gateway, self._server, self._ip = gateway, server, ip
 
     def handle_request(self, method, path, headers, body):
-        if self._limiter.allows(self._ip, method, headers):
+        # Looked up per request: a kept-alive connection outlives a change of setting.
+        limiter = getattr(self._server, "edge_limiter", None)
+        if limiter is None or limiter.allows(self._ip, method, headers):
             return self._gateway.handle_request(method, path, headers, body)
         request_id = {k.lower(): v for k, v in headers.items()}.get("x-request-id") or uuid.uuid4().hex
         return {"statusCode": 429, "multiValueHeaders": {},
@@ -60,6 +62,6 @@ class _Guarded:
 
 
 def guarded(gateway, server, client_address):
-    """The gateway, behind the edge's limit when the local server has one (RATE_LIMITS=edge)."""
-    limiter = getattr(server, "edge_limiter", None)
-    return gateway if limiter is None else _Guarded(gateway, limiter, client_address[0])
+    """The gateway, behind the edge's limit whenever the local server has one
+    (RATE_LIMITS=edge)."""
+    return _Guarded(gateway, server, client_address[0])
