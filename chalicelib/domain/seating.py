@@ -27,25 +27,35 @@ class Block:
                      for n in range(self.start, self.start + self.quantity))
 
 
-def ranked_blocks(section: Section, is_free: Callable[[str], bool],
-                  quantity: int) -> list[Block]:
-    """Every block of `quantity` free adjacent seats in one section, best first."""
-    scored = []
-    for row_index, row in enumerate(section.rows):
-        for start, distance, stranded in _row_blocks(section.name, row, is_free, quantity):
-            scored.append(((row_index, stranded, distance, start),
-                           Block(section.name, row.name, start, quantity)))
-    return [block for _, block in sorted(scored, key=lambda pair: pair[0])]
-
-
 def best_block(sections: Iterable[Section], is_free: Callable[[str], bool],
                quantity: int) -> Block | None:
     """The best block of the first section (in venue order) that has one."""
+    return next(iter(successive_blocks(sections, is_free, quantity, 1)), None)
+
+
+def successive_blocks(sections: Iterable[Section], is_free: Callable[[str], bool],
+                      quantity: int, limit: int) -> list[Block]:
+    """The blocks that `limit` requests made one after the other would get: the best block,
+    then the best once it is taken, and so on. They never overlap, so requests made at the
+    same time that spread over them do not clash."""
+    taken: set[str] = set()
+    found: list[Block] = []
+
+    def free(sid: str) -> bool:
+        return sid not in taken and is_free(sid)
     for section in sections:
-        blocks = ranked_blocks(section, is_free, quantity)
-        if blocks:
-            return blocks[0]
-    return None
+        for row in section.rows:
+            while len(found) < limit:
+                blocks = sorted(((stranded, distance, start) for start, distance, stranded
+                                 in _row_blocks(section.name, row, free, quantity)))
+                if not blocks:
+                    break
+                block = Block(section.name, row.name, blocks[0][2], quantity)
+                found.append(block)
+                taken.update(block.seat_ids)
+            if len(found) >= limit:
+                return found
+    return found
 
 
 def _row_blocks(section: str, row: Row, is_free, quantity: int):

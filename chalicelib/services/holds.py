@@ -19,8 +19,9 @@ from .seat_picker import SeatPicker, candidate_sections
 
 ATTEMPTS = 6
 # Best available: the first try takes the best block; a clash (someone took a seat of it
-# first) reads the section again and spreads over the 2, 4, 8, ... best blocks, so many
-# buyers at once do not all fall on the same next block.
+# first) reads the section again and picks at random among the next 2, 4, 8, ... blocks that
+# successive requests would get (they never overlap), so buyers racing for the same block
+# spread out instead of falling on the same next one.
 PICK_ATTEMPTS = 8
 
 
@@ -81,10 +82,11 @@ class HoldService:
         check_request_size(command.quantity, event.max_tickets_per_order)
         sections = candidate_sections(event, layout, command.section, command.tier_id)
         for attempt in range(PICK_ATTEMPTS):
-            blocks = self.picker.blocks(event.event_id, sections, command.quantity, now)
+            blocks = self.picker.blocks(event.event_id, sections, command.quantity, now,
+                                        limit=2 ** attempt)
             if not blocks:
                 raise errors.NoAdjacentSeats()
-            block = blocks[0] if attempt == 0 else self._random.choice(blocks[:2 ** attempt])
+            block = self._random.choice(blocks)
             hold = self._new_hold(principal, hold_id, body_hash, command, event, layout,
                                   block.seat_ids)
             try:

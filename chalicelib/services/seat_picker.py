@@ -7,7 +7,7 @@ import datetime as dt
 from ..domain import errors
 from ..domain.catalog import Event, Layout, Section
 from ..domain.holds import SeatStatus, seat_status
-from ..domain.seating import Block, ranked_blocks
+from ..domain.seating import Block, successive_blocks
 
 
 def candidate_sections(event: Event, layout: Layout, section: str | None,
@@ -34,13 +34,14 @@ class SeatPicker:
         self.inventory = inventory
 
     def blocks(self, event_id: str, sections: list[Section], quantity: int,
-               now: dt.datetime) -> list[Block]:
-        """The ranked blocks of the first section (in venue order) that has any: one Query per
-        section looked at, each bounded by that section's held and sold seats."""
+               now: dt.datetime, limit: int = 1) -> list[Block]:
+        """The first `limit` blocks successive requests would get (never overlapping), from
+        the first section (in venue order) that has any: one Query per section looked at,
+        each bounded by that section's held and sold seats."""
         for section in sections:
             states = self.inventory.seat_states(event_id, section.name)
             free = lambda sid: seat_status(states.get(sid), now) == SeatStatus.AVAILABLE  # noqa: E731
-            found = ranked_blocks(section, free, quantity)
+            found = successive_blocks([section], free, quantity, limit)
             if found:
                 return found
         return []

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from chalicelib.domain import errors
 from chalicelib.domain.catalog import Row, Section, seat_id
-from chalicelib.domain.seating import best_block
+from chalicelib.domain.seating import best_block, successive_blocks
 
 
 def brute_force(sections, taken: set[str], quantity: int):
@@ -53,6 +53,21 @@ def test_the_chosen_block_is_the_one_a_brute_force_chooser_picks(case):
     chosen = best_block(sections, lambda s: s not in taken, quantity)
     expected = brute_force(sections, taken, quantity)
     assert (list(chosen.seat_ids) if chosen else None) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(maps(), st.integers(1, 8))
+def test_blocks_for_requests_at_once_are_what_requests_one_after_another_would_get(case, n):
+    sections, taken, quantity = case
+    expected, after = [], set(taken)
+    for _ in range(n):
+        block = brute_force(sections, after, quantity)
+        if block is None:
+            break
+        expected.append(block)
+        after |= set(block)
+    found = successive_blocks(sections, lambda s: s not in taken, quantity, n)
+    assert [list(b.seat_ids) for b in found] == expected
 
 
 def test_a_single_seat_is_not_stranded_when_a_block_of_the_row_avoids_it():
