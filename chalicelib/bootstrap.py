@@ -172,7 +172,8 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
                                       HmacAdmissionSigner(keyring), clock, settings.queue_shards,
                                       settings.queue_pass_seconds)
     catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
-    holds = HoldService(inventory, sales, paging, clock, payments, gate=waiting_room, limits=limits)
+    holds = HoldService(inventory, sales, paging, clock, payments, gate=waiting_room,
+                        limits=limits)
     live = LiveSeatMap(DynamoLiveStore(tx, settings.live_subscription_shards,
                                        settings.live_change_parts), catalog, inventory,
                        pusher or ApiGatewayPusher(settings.websocket_url, settings.region),

@@ -20,7 +20,7 @@ queue = Routes(__name__)
 def configure_queue(event_id):
     request = queue.current_request
     settings = container().waiting_room.configure(organizer(request), event_id,
-                                           body(request, QueueIn).command())
+                                                  body(request, QueueIn).command())
     return views.queue_settings(event_id, settings)
 
 
@@ -38,4 +38,5 @@ def join_queue(event_id):
     "My place in the waiting room", "waiting room", models.QueueEntry, role="customer",
     errors=("NOT_FOUND",)))
 def my_queue_entry(event_id):
-    return views.queue_entry(container().waiting_room.mine(caller(queue.current_request), event_id))
+    standing = container().waiting_room.mine(caller(queue.current_request), event_id)
+    return views.queue_entry(standing)

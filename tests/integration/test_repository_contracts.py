@@ -18,8 +18,8 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.search import parse_search
 from chalicelib.services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
                                        HoldNotActive, LedgerChanged, LedgerFull, LimitCheck,
-                                       Refusal, SaleChanged, SaleGuard, SectionCounts, TierSales,
-                                       WindowClosed, LineChanged)
+                                       LineChanged, Refusal, SaleChanged, SaleGuard,
+                                       SectionCounts, TierSales, WindowClosed)
 from chalicelib.adapters.audit_store import DynamoAuditLog
 from fakes.catalog import InMemoryCatalog, InMemorySearchIndex
 from fakes.inventory import InMemoryInventory
