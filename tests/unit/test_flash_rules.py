@@ -267,3 +267,20 @@ def test_the_edge_limits_anonymous_reads_per_address_in_a_sliding_window():
 def test_the_edge_does_not_count_writes_or_signed_in_reads(method, headers):
     edge = EdgeLimiter(limit=1, clock=Clock())
     assert all(edge.allows("1.1.1.1", method, headers) for _ in range(5))
+
+
+# --- the outbox ----------------------------------------------------------------------------
+@pytest.mark.parametrize("pk, old_status, new_status", [
+    ("QENTRY#evt_1#alice", None, "waiting"),
+    ("QENTRY#evt_1#alice", "waiting", "admitted"),
+    ("QLINE#evt_1", None, None),
+    ("RATE#holds#alice", None, None),
+])
+def test_waiting_room_and_rate_items_mean_no_domain_event(pk, old_status, new_status):
+    from chalicelib.adapters.stream_events import from_change
+
+    def image(status):
+        return {"pk": {"S": pk}, "sk": {"S": "X"},
+                **({"status": {"S": status}} if status else {})}
+    assert from_change(image(old_status) if old_status else None, image(new_status),
+                       "2026-11-01T12:00:00Z") == []
