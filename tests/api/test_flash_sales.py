@@ -122,3 +122,22 @@ def test_the_edge_emulation_limits_anonymous_reads_per_address_when_on(world, ht
     assert code_of(limited) == "RATE_LIMITED" and limited.headers["retry-after"]
     signed_in = http.request("GET", "/users/me/holds", token=world.customer())
     assert signed_in.status_code == 200
+
+
+def test_concurrent_best_available_holds_never_share_a_seat_while_blocks_remain(world, http):
+    import threading
+    _, _, event = world.on_sale()  # 30 seats: 15 pairs
+    answers = []
+
+    def buy():
+        answers.append(http.request("POST", "/bookings/hold",
+                                    {"event_id": event["event_id"], "quantity": 2},
+                                    token=world.customer()))
+    threads = [threading.Thread(target=buy) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [a.status_code for a in answers] == [201] * 12
+    seats = [s["seat_id"] for a in answers for s in a.json()["seats"]]
+    assert len(seats) == len(set(seats)) == 24
