@@ -6,7 +6,7 @@ PORT ?= 8000
 STAGE ?= dev
 SAM_TRANSLATOR := 1.115.0
 
-.PHONY: run test chromium lint fuzz demo package deploy benchmark-package bench-live clean
+.PHONY: run test chromium lint fuzz demo package deploy benchmark-package bench-live bench-flash clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Boxoffice needs Python 3.11); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -59,6 +59,10 @@ fuzz: $(VENV)/.installed
 
 bench-live: $(VENV)/.installed
 	$(PY) benchmarks/live_fanout.py
+
+# A flash sale: 40 buyers through the waiting room, best available, booking (not in `make test`).
+bench-flash: $(VENV)/.installed
+	$(PY) benchmarks/flash_sale.py
 
 deploy: $(VENV)/.installed
 	STAGE=$(STAGE) bash infra/deploy.sh

@@ -18,6 +18,7 @@ from chalicelib.api.organizer_changes import changes
 from chalicelib.api.payment_notifications import payment_notifications
 from chalicelib.api.public import public
 from chalicelib.api.reference import reference
+from chalicelib.api.queue import queue
 from chalicelib.api.search import search
 from chalicelib.api.webhooks import webhooks
 from chalicelib.bootstrap import container, ensure_startable
@@ -25,9 +26,9 @@ from chalicelib.config import Settings
 from chalicelib.domain.events import SOURCE, SeatsChanged, from_detail
 from chalicelib.domain.live import FAN_OUT_SOURCE, SEAT_CHANGE_TYPES, FanOutJob
 from chalicelib.jobs import relay as outbox
-from chalicelib.jobs.sweeper import run_sweep
-from chalicelib.services.business_metrics import measures_of
+from chalicelib.jobs.sweeper import advance_queues, run_sweep
 from chalicelib.observability import instrument, record_business_metrics
+from chalicelib.services.business_metrics import measures_of
 
 # Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
 # print every record twice.
@@ -38,14 +39,15 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.api.cors = CORSConfig(
     allow_origin="*",
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match",
-                   "X-Request-Id"],
-    expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After", "Link"],
+                   "X-Request-Id", "X-Admission-Token"],
+    expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After", "Link",
+                    "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
     max_age=600)
 logger = Logger(service="boxoffice")
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
 for blueprint in (auth, public, reference, search, customer, org, changes, webhooks,
-                  payment_notifications):
+                  payment_notifications, queue):
     app.register_blueprint(blueprint)
 instrument(app)
 
@@ -88,6 +90,12 @@ def envelope_and_request_id(event, get_response):
 def sweep(event):
     """Releases expired holds and finishes bookings left pending."""
     return run_sweep(container())
+
+
+@app.schedule("rate(1 minute)")
+def admit_from_queues(event):
+    """Moves every enabled waiting room on: a pass every few seconds for most of the minute."""
+    return advance_queues(container(), passes_for=container().settings.queue_run_seconds)
 
 
 @app.on_cw_event({"source": ["boxoffice"]})

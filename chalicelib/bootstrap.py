@@ -14,8 +14,11 @@ from .adapters.inventory_store import DynamoInventory
 from .adapters.keys import KeyRing, load_keyring
 from .adapters.live_store import DynamoLiveStore
 from .adapters.projection_store import DynamoProjections
+from .adapters.queue_store import DynamoWaitingRoom
+from .adapters.rate_store import DynamoRateCounter
 from .adapters.search_index import DynamoSearchIndex, search_rows
-from .adapters.tokens import EdDsaTicketSigner, HmacCursorCodec, LocalTokenIssuer
+from .adapters.tokens import (EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec,
+                              LocalTokenIssuer)
 from .adapters.transactions import TransactionRunner
 from .adapters.webhook_sender import HttpWebhookSender
 from .adapters.webhook_store import DynamoWebhookStore
@@ -35,8 +38,10 @@ from .services.live import LiveSeatMap
 from .services.paging import Paging
 from .services.payment_events import PaymentEvents
 from .services.projections import ProjectionService
+from .services.rate_limits import OrganizerLimiter, RateLimits
 from .services.sale_cache import SaleCache
 from .services.search import SearchService
+from .services.waiting_room import WaitingRoomService
 from .services.webhooks import WebhookService
 
 logger = logging.getLogger("boxoffice")
@@ -71,6 +76,9 @@ class Container:
     audit: AuditService
     live: LiveSeatMap
     payment_events: PaymentEvents | None
+    waiting_room_store: DynamoWaitingRoom
+    waiting_room: WaitingRoomService
+    organizer_limits: OrganizerLimiter
 
 
 def ensure_startable(settings: Settings, in_lambda: bool = True) -> None:
@@ -157,16 +165,22 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
     idempotency = PowertoolsIdempotency(settings.idempotency_table, settings.region,
                                         settings.dynamodb_endpoint)
     availability = Availability(projection_store)
+    limits = rate_limits(settings)
     sales = SaleCache(catalog_store, clock)
+    waiting_room_store = DynamoWaitingRoom(tx)
+    waiting_room = WaitingRoomService(waiting_room_store, catalog_store, sales,
+                                      HmacAdmissionSigner(keyring), clock, settings.queue_shards,
+                                      settings.queue_pass_seconds)
     catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
-    holds = HoldService(inventory, sales, paging, clock, payments)
+    holds = HoldService(inventory, sales, paging, clock, payments, gate=waiting_room,
+                        limits=limits)
     live = LiveSeatMap(DynamoLiveStore(tx, settings.live_subscription_shards,
                                        settings.live_change_parts), catalog, inventory,
                        pusher or ApiGatewayPusher(settings.websocket_url, settings.region),
                        fan_out or EventBridgeFanOut(settings.region, settings.event_bus), clock, SystemPace(),
                        settings.live_window_seconds)
     bookings = BookingService(inventory, catalog_store, availability, payments, signer, paging,
-                              clock)
+                              clock, limits=limits)
     cancellations = CancellationJob(catalog_store, inventory, bookings, clock)
     payment_notices = payment_webhooks(settings, clock)
     webhook_store = DynamoWebhookStore(tx, settings.hold_sweep_shards)
@@ -185,7 +199,14 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
         cancellations=cancellations,
         attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
         webhooks=webhooks, audit=AuditService(DynamoAuditLog(), paging), live=live,
-        payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None)
+        payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None,
+        waiting_room_store=waiting_room_store, waiting_room=waiting_room,
+        organizer_limits=OrganizerLimiter(DynamoRateCounter(), limits, clock))
+
+
+def rate_limits(settings: Settings) -> RateLimits:
+    return RateLimits(settings.rate_limits != "off", settings.holds_per_minute,
+                      settings.bookings_per_minute, settings.organizer_writes_per_minute)
 
 
 _lock = threading.Lock()

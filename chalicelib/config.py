@@ -9,6 +9,7 @@ from typing import Mapping
 PAYMENT_PROVIDERS = ("dynamo-test", "stripe")
 TEST_PROVIDERS = ("dynamo-test",)
 PLACEHOLDER = "SET_ME"
+RATE_LIMIT_MODES = ("off", "on", "edge")  # edge: the application's limits and the edge's
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,13 @@ class Settings:
     live_window_seconds: float = 1.0
     live_subscription_shards: int = 4
     live_change_parts: int = 4
+    rate_limits: str = "on"
+    holds_per_minute: int = 30
+    bookings_per_minute: int = 20
+    organizer_writes_per_minute: int = 300
+    queue_shards: int = 8
+    queue_pass_seconds: int = 5
+    queue_run_seconds: int = 50  # AWS: passes per scheduled run (its timeout is 60 s)
 
     @property
     def is_local(self) -> bool:
@@ -74,8 +82,15 @@ class Settings:
             ("signing_key_parameter", "SIGNING_KEY_PARAMETER"),
             ("stripe_api_key_parameter", "STRIPE_API_KEY_PARAMETER"),
             ("stripe_webhook_secret_parameter", "STRIPE_WEBHOOK_SECRET_PARAMETER"),
-            ("payments", "PAYMENTS"), ("webhook_queue", "WEBHOOK_QUEUE"))
+            ("payments", "PAYMENTS"), ("webhook_queue", "WEBHOOK_QUEUE"),
+            ("rate_limits", "RATE_LIMITS"))
             if env.get(key) is not None}
+        numbers = {name: int(env[key]) for name, key in (
+            ("holds_per_minute", "HOLDS_PER_MINUTE"),
+            ("bookings_per_minute", "BOOKINGS_PER_MINUTE"),
+            ("organizer_writes_per_minute", "ORGANIZER_WRITES_PER_MINUTE"),
+            ("queue_shards", "QUEUE_SHARDS"), ("queue_pass_seconds", "QUEUE_PASS_SECONDS"))
+            if (env.get(key) or "").isdigit()}
         return cls.for_stage(
             stage,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION", "us-east-1"),
@@ -94,7 +109,7 @@ class Settings:
             stripe_api_base=env.get("STRIPE_API_BASE") or None,
             stripe_api_key=env.get("STRIPE_API_KEY", "") if stage == "local" else "",
             stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET", "") if stage == "local" else "",
-            **optional)
+            **optional, **numbers)
 
     def startup_problems(self) -> list[str]:
         """Why this stage must not serve anyone (empty when it may): a deployed stage never
@@ -102,8 +117,15 @@ class Settings:
         problems = []
         if self.payments not in PAYMENT_PROVIDERS:
             problems.append(f"PAYMENTS={self.payments!r} is not one of {', '.join(PAYMENT_PROVIDERS)}")
+        if self.rate_limits not in RATE_LIMIT_MODES:
+            problems.append(f"RATE_LIMITS={self.rate_limits!r} is not one of {', '.join(RATE_LIMIT_MODES)}")
+        if min(self.queue_shards, self.queue_pass_seconds, self.holds_per_minute,
+               self.bookings_per_minute, self.organizer_writes_per_minute) < 1:
+            problems.append("rate limits, QUEUE_SHARDS and QUEUE_PASS_SECONDS must be at least 1")
         if self.is_local:
             return problems
+        if self.stage == "prod" and self.rate_limits == "off":
+            problems.append("RATE_LIMITS=off leaves prod open to bots: use on")
         if self.stage == "prod" and self.payments in TEST_PROVIDERS:
             problems.append(f"PAYMENTS={self.payments} hands out tickets without money: prod needs stripe")
         for name, value in (("COGNITO_USER_POOL_ID", self.cognito_user_pool_id),

@@ -38,7 +38,9 @@ def clock():
 def stack(clock):
     from chalicelib.local.stack import LocalStack
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    s = LocalStack(port=0, sweep_seconds=None, clock=clock, background=False).start()
+    # Rate limits off: a suite's worth of requests is not a bot (their own tests turn them on).
+    s = LocalStack(port=0, sweep_seconds=None, clock=clock, background=False,
+                   rate_limits="off").start()
     yield s
     s.stop()
 

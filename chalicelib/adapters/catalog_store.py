@@ -12,6 +12,7 @@ from ..domain.cancellations import Cancellation, CancellationStatus
 from ..domain.catalog import (Event, EventStatus, Layout, Location, PriceTier, Row, Section,
                               Venue)
 from ..domain.money import Money
+from ..domain.queue import QueueSettings
 from ..services.ports import SaleChanged, Slice
 from .audit_store import add_audit
 from .dynamo_models import CancellationItem, CatalogItem, LayoutItem, MarkerItem
@@ -75,8 +76,20 @@ def event_to_doc(event: Event) -> dict:
                          "sections": list(t.sections)} for t in event.price_tiers],
         "venue": venue_to_doc(event.venue), "section_sizes": dict(event.section_sizes),
         "created_at": event.created_at, "published_at": event.published_at,
-        "version": event.version,
+        "version": event.version, "queue": queue_to_doc(event.queue),
     }
+
+
+def queue_to_doc(settings: QueueSettings | None) -> dict | None:
+    return ({"enabled": settings.enabled, "admit_per_minute": settings.admit_per_minute,
+             "admission_seconds": settings.admission_seconds, "shards": settings.shards}
+            if settings else None)
+
+
+def queue_from_doc(doc: dict | None) -> QueueSettings | None:
+    return (QueueSettings(bool(doc["enabled"]), int(doc["admit_per_minute"]),
+                          int(doc["admission_seconds"]), int(doc.get("shards") or 1))
+            if doc else None)
 
 
 def event_from_doc(doc: dict) -> Event:
@@ -91,7 +104,7 @@ def event_from_doc(doc: dict) -> Event:
         venue=venue_from_doc(doc["venue"], doc["tenant_id"]),
         section_sizes={k: int(v) for k, v in doc["section_sizes"].items()},
         created_at=doc["created_at"], published_at=doc.get("published_at"),
-        version=int(doc.get("version") or 1))
+        version=int(doc.get("version") or 1), queue=queue_from_doc(doc.get("queue")))
 
 
 def event_item(event: Event, **extra) -> CatalogItem:

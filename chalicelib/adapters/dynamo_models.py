@@ -202,6 +202,57 @@ class LedgerItem(_Base):
     version = NumberAttribute(default=0)
 
 
+class QueueEntryItem(_Base):
+    """One user's place in one event's line. gsi1 keeps the line in order: new entries by
+    ticket under `QJOIN#{event}#{shard}`, ranked waiting ones by rank under `QWAIT#...`."""
+
+    Meta = _meta()
+
+    queue_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    ticket = UnicodeAttribute()
+    shard = NumberAttribute()
+    joined_at = NumberAttribute()
+    rank = NumberAttribute(null=True)
+    admitted_at = NumberAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+    token = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)
+    by_line = _gsi1()
+
+
+class QueueLineItem(_Base):
+    """One event's line, written by its settings and the admission job only; enabled lines
+    are listed for the job in gsi2 under `QUEUES`."""
+
+    Meta = _meta()
+
+    enabled = BooleanAttribute()
+    admit_per_minute = NumberAttribute()
+    admission_seconds = NumberAttribute()
+    shards = NumberAttribute()
+    ranked = NumberAttribute(default=0)
+    admitted = NumberAttribute(default=0)
+    credit = NumberAttribute(default=0)
+    last_pass = NumberAttribute(default=0)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    by_work = _gsi2()
+
+
+class RateItem(_Base):
+    """Requests of one kind by one user or tenant in one fixed window."""
+
+    Meta = _meta()
+
+    used = NumberAttribute(default=0)
+    ttl = NumberAttribute(null=True)
+
+
 # --- projection table ----------------------------------------------------------------------
 class CounterItem(_Base):
     """One shard of a counter: availability per section, sales per tier."""
@@ -266,7 +317,8 @@ class WatchItem(_Base):
 
 CATALOG_MODELS = (CatalogItem, LayoutItem, CancellationItem, AuditItem, MarkerItem,
                   WebhookItem)
-BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem, DeliveryItem)
+BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem, DeliveryItem, QueueEntryItem,
+                  QueueLineItem, RateItem)
 PROJECTION_MODELS = (CounterItem, DedupeItem)
 LIVE_MODELS = (ConnectionItem, SubscriptionItem, PendingChangesItem, WatchItem)
 

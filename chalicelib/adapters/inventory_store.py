@@ -3,6 +3,8 @@ depends on is one conditional transaction, so a seat can never belong to two liv
 bookings, and nothing is written when any condition fails."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import size
 
@@ -12,8 +14,8 @@ from ..domain.bookings import Booking, BookingStatus, RefundReason, RefundStatus
 from ..domain.clock import from_epoch, to_rfc3339
 from ..domain.holds import BOOKING_CLAIM_SECONDS, Hold, HoldStatus, SeatState, TicketLedger
 from ..services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
-                              HoldNotActive, LedgerChanged, LedgerFull, LimitCheck, Refusal,
-                              SaleChanged, SaleGuard, Slice)
+                              HoldNotActive, LedgerChanged, LedgerFull, LimitCheck, OverLimit,
+                              RateCheck, Refusal, SaleChanged, SaleGuard, Slice)
 from .audit_store import add_audit
 from .catalog_store import progress_pk
 from .dynamo_models import (BookingItem, CancellationItem, CatalogItem, HoldItem, LedgerItem,
@@ -24,9 +26,12 @@ from .inventory_mapping import (ATTENDEE_SHARDS, REFUSAL_TTL_SECONDS, REFUSED,
                                 hold_pk, ledger_entry, ledger_pk, parse_entries, seat_pk,
                                 seat_state_from_item, shard_of, user_bookings_pk, user_holds_pk)
 from .paging import bounded_query
+from .rate_store import DynamoRateCounter, add_to_transaction, is_rate_key
 from .transactions import ConditionFailed, ConditionsFailed, check
 
 OPEN_BOOKINGS = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CANCELLED)
+# A booking's rate counter is written beside its claim, not before it: one round trip.
+_beside = ThreadPoolExecutor(max_workers=8, thread_name_prefix="rate-counter")
 
 
 def _conditional(error) -> bool:
@@ -53,7 +58,8 @@ class DynamoInventory:
                 for i in SeatStateItem.batch_get(keys, consistent_read=True)}
 
     # holds ------------------------------------------------------------------------------------
-    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
+    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck,
+                   rate: RateCheck | None = None) -> None:
         item = HoldItem(pk=hold_pk(hold.hold_id), sk="HOLD", status=HoldStatus.ACTIVE.value,
                         user_id=hold.user_id, event_id=hold.event_id, expires_at=hold.expires_at,
                         doc=hold_doc(hold), gsi1pk=user_holds_pk(hold.user_id),
@@ -84,6 +90,8 @@ class DynamoInventory:
                       actions=[LedgerItem.entries.add({ledger_entry(hold)}),
                                LedgerItem.in_use.add(hold.seat_count), LedgerItem.version.add(1)],
                       condition=ledger_condition, return_values="ALL_OLD")
+            if rate is not None:
+                add_to_transaction(tx, rate)
         try:
             self._tx.run(build)
         except ConditionsFailed as e:
@@ -92,6 +100,8 @@ class DynamoInventory:
                 raise HoldIdTaken(_hold_or_refusal(failure.old(failure.failed("HOLD#")[0]))) from e
             if failure.failed("EVENT#"):
                 raise SaleChanged() from e
+            if any(is_rate_key(pk) for pk, _ in failure.failed_keys):
+                raise OverLimit(rate) from e
             if failure.failed("LEDGER#") or ("", "") in failure.failed_keys:
                 # (a missing item fails only the ledger's version check: events are never deleted)
                 raise (LedgerFull() if limit.cap is not None else LedgerChanged()) from e
@@ -207,7 +217,23 @@ class DynamoInventory:
 
     # bookings: claiming a hold ----------------------------------------------------------------
     def claim_hold(self, hold_id: str, user_id: str, booking_id: str, now: int,
-                   stale_before: int) -> Hold:
+                   stale_before: int, rate: RateCheck | None = None) -> Hold:
+        if rate is None:
+            return self._claim(hold_id, user_id, booking_id, now, stale_before)
+        counted = _beside.submit(DynamoRateCounter().consume, rate)
+        try:
+            hold = self._claim(hold_id, user_id, booking_id, now, stale_before)
+        except ClaimRefused:
+            if counted.exception() is not None:  # over the limit: the 429 is the answer
+                raise counted.exception() from None
+            raise
+        if counted.exception() is not None:
+            self.release_claim(hold, booking_id)  # nothing done: the hold is free again
+            raise counted.exception()
+        return hold
+
+    def _claim(self, hold_id: str, user_id: str, booking_id: str, now: int,
+               stale_before: int) -> Hold:
         condition = (HoldItem.pk.exists() & (HoldItem.user_id == user_id)
                      & (HoldItem.status == "active") & (HoldItem.expires_at > now)
                      & (HoldItem.tried.does_not_exist() | ~HoldItem.tried.contains(booking_id))

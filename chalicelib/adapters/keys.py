@@ -41,7 +41,8 @@ class SigningKey:
 
 
 class KeyRing:
-    """Derives the ticket, local-token and cursor keys; older seeds still verify tickets."""
+    """Derives the ticket, local-token, cursor and admission keys; older seeds still verify
+    tickets and admissions."""
 
     def __init__(self, seeds: list[bytes]):
         if not seeds:
@@ -49,6 +50,7 @@ class KeyRing:
         self.ticket_keys = [SigningKey.from_seed(_derive(s, "tickets")) for s in seeds]
         self.token_key = SigningKey.from_seed(_derive(seeds[0], "local-tokens"))
         self.cursor_secret = _derive(seeds[0], "cursors")
+        self.admission_secrets = [_derive(s, "admission") for s in seeds]
 
     @property
     def active_ticket_key(self) -> SigningKey:

@@ -11,6 +11,7 @@ import jwt
 
 from ..domain import errors
 from ..domain.identity import Principal
+from ..domain.queue import AdmissionClaims
 from ..services.ports import TicketClaims
 from .keys import KeyRing
 
@@ -140,3 +141,38 @@ class HmacCursorCodec:
             return position
         except (ValueError, AttributeError, TypeError) as e:
             raise errors.InvalidCursor() from e
+
+
+class HmacAdmissionSigner:
+    """Admission tokens: HMAC-SHA256 over (queue entry, event, user, expiry), verified in the
+    Lambda on the hold path with no read. Older seeds still verify after a rotation."""
+
+    MAX_LENGTH = 1024
+
+    def __init__(self, keyring: KeyRing):
+        self._secrets = keyring.admission_secrets
+
+    @staticmethod
+    def _mac(secret: bytes, payload: bytes) -> str:
+        return _b64(hmac.new(secret, b"admission|" + payload, hashlib.sha256).digest())
+
+    def sign(self, claims: AdmissionClaims) -> str:
+        payload = json.dumps({"q": claims.queue_id, "e": claims.event_id, "u": claims.user_id,
+                              "x": claims.expires_at}, separators=(",", ":")).encode()
+        return f"{_b64(payload)}.{self._mac(self._secrets[0], payload)}"
+
+    def verify(self, token) -> AdmissionClaims | None:
+        if not isinstance(token, str) or not 0 < len(token) <= self.MAX_LENGTH:
+            return None
+        try:
+            body, mac = token.split(".")
+            payload = _unb64(body)
+            _unb64(mac)
+            if not any(hmac.compare_digest(mac, self._mac(s, payload)) for s in self._secrets):
+                return None
+            data = json.loads(payload)
+            claims = AdmissionClaims(data["q"], data["e"], data["u"], data["x"])
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        typed = all(isinstance(v, str) for v in (claims.queue_id, claims.event_id, claims.user_id))
+        return claims if typed and type(claims.expires_at) is int else None

@@ -4,11 +4,11 @@ from __future__ import annotations
 from ..bootstrap import container
 from ..domain import errors
 from ..domain.bookings import BookingStatus
-from ..services.commands import BookHold, HoldSeats
+from ..services.commands import BookHold
 from . import models, views
 from .auth import jwt_auth
-from .http import (REPLAYED, Routes, body, caller, idempotency_key, json_response, page_params,
-                   query)
+from .http import (REPLAYED, Routes, admission_token, body, caller, idempotency_key,
+                   json_response, page_params, query)
 from .replay import once
 from .schemas import BookingIn, ExtendIn, HoldIn
 from .search import PAGE
@@ -18,19 +18,23 @@ customer = Routes(__name__)
 
 
 @customer.route("/bookings/hold", methods=["POST"], authorizer=jwt_auth, doc=RouteDoc(
-    "Hold seats", "holds", models.Hold, status=201, request=HoldIn, role="customer",
-    idempotent=True, errors=("NOT_FOUND", "SEATS_UNAVAILABLE", "EVENT_NOT_ON_SALE",
-                             "EVENT_CANCELLED", "TICKET_LIMIT_EXCEEDED", "IDEMPOTENCY_KEY_REUSED",
-                             "CONFLICT")))
+    "Hold seats (chosen, or best available)", "holds", models.Hold, status=201, request=HoldIn,
+    role="customer", idempotent=True,
+    headers=(Query("X-Admission-Token", "While the event's waiting room is enabled: the "
+                                        "admission_token of your queue entry."),),
+    errors=("NOT_FOUND", "SEATS_UNAVAILABLE", "NO_ADJACENT_SEATS", "EVENT_NOT_ON_SALE",
+            "EVENT_CANCELLED", "TICKET_LIMIT_EXCEEDED", "QUEUE_ADMISSION_REQUIRED",
+            "RATE_LIMITED", "IDEMPOTENCY_KEY_REUSED", "CONFLICT"),
+    description="Either seat_ids, or quantity (with optional section or tier_id) for the best "
+                "available adjacent seats in one row. At most 30 holds a minute per customer."))
 def place_hold():
     # Not `once()`: the hold id is derived from the key instead, so a retry is answered by
     # the same single transaction and a first hold stays at one write.
     request = customer.current_request
     principal, key = caller(request), idempotency_key(request)
-    data = body(request, HoldIn)
+    command = body(request, HoldIn).command(key, admission_token(request))
     c = container()
-    hold, replayed = c.holds.place(principal, HoldSeats(data.event_id, tuple(data.seat_ids),
-                                                        data.hold_duration_seconds, key))
+    hold, replayed = c.holds.place(principal, command)
     if replayed:
         return json_response(views.first_hold(hold), 201, REPLAYED)
     return json_response(views.hold(hold, c.clock.now()), 201)
@@ -81,10 +85,11 @@ def extend_hold(hold_id):
     "Book a hold (pay)", "bookings", models.Booking, status=201, also=(202,), request=BookingIn,
     role="customer", idempotent=True, key_required=True,
     errors=("IDEMPOTENCY_KEY_REQUIRED", "NOT_FOUND", "HOLD_EXPIRED", "HOLD_ALREADY_BOOKED",
-            "EVENT_NOT_ON_SALE", "EVENT_CANCELLED", "PAYMENT_DECLINED", "PAYMENT_PROVIDER_ERROR", "CONFLICT",
-            "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"),
+            "EVENT_NOT_ON_SALE", "EVENT_CANCELLED", "PAYMENT_DECLINED", "PAYMENT_PROVIDER_ERROR",
+            "CONFLICT", "RATE_LIMITED", "IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"),
     description="202 with status pending when the customer must confirm the payment "
-                "(3-D Secure): poll GET /bookings/{booking_id}."))
+                "(3-D Secure): poll GET /bookings/{booking_id}. At most 20 booking attempts a "
+                "minute per customer."))
 def book():
     # Not `once()` either: the booking id is derived from the key, and the hold records the
     # attempt, so a booking costs three writes and a retry finds the first outcome.

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from chalice import Response
 
+from ..domain import errors
+
 STATUS_BY_CODE = {
     "VALIDATION_ERROR": 400, "INVALID_CURSOR": 400, "IDEMPOTENCY_KEY_REQUIRED": 400,
     "INVALID_TICKET": 400, "UNAUTHORIZED": 401, "PAYMENT_DECLINED": 402, "FORBIDDEN": 403,
@@ -44,7 +46,12 @@ def error_response(code: str, message: str, details: dict | None = None) -> Resp
 
 
 def from_domain(error) -> Response:
-    return error_response(error.code, error.message, error.details)
+    response = error_response(error.code, error.message, error.details)
+    if isinstance(error, errors.RateLimited):
+        response.headers.update({"Retry-After": str(error.retry_after),
+                                 "RateLimit-Limit": str(error.limit), "RateLimit-Remaining": "0",
+                                 "RateLimit-Reset": str(error.retry_after)})
+    return response
 
 
 def fallback_envelope(status: int) -> dict:

@@ -34,6 +34,7 @@ class Routes(Blueprint):
         register = super().route(path, **kwargs)
         for method in kwargs.get("methods", ["GET"]):
             spec.register(method, path, doc)
+        limited = doc.role == "organizer" and kwargs.get("methods", ["GET"]) != ["GET"]
         accepted = spec.query_names(doc)
 
         def decorator(view):
@@ -45,6 +46,8 @@ class Routes(Blueprint):
                         if not 0 < len(value) <= MAX_ID_LENGTH or not value.isprintable():
                             # No such id can exist; DynamoDB would reject it as a key anyway.
                             raise errors.NotFound(name.removesuffix("_id"))
+                    if limited:
+                        count_organizer_write(self.current_request)
                     return view(*args, **kw)
                 except errors.DomainError as e:
                     response = api_errors.from_domain(e)
@@ -54,6 +57,16 @@ class Routes(Blueprint):
             register(mapped)
             return view
         return decorator
+
+
+def count_organizer_write(request) -> None:
+    """Every organizer write counts against its tenant's limit, before anything is done."""
+    from ..bootstrap import container
+    container().organizer_limits.write(caller(request))
+
+
+def admission_token(request) -> str | None:
+    return (request.headers or {}).get("x-admission-token")
 
 
 def refuse_unknown_query(request, accepted: frozenset[str]) -> None:

@@ -285,6 +285,28 @@ class CheckIn(Body):
     checked_in_at: Timestamp
 
 
+class QueueSettings(Body):
+    event_id: str
+    enabled: bool
+    admit_per_minute: int
+    admission_seconds: int = Field(description="How long an admission token lets its holder hold seats.")
+
+
+class QueueEntry(Body):
+    queue_id: str
+    event_id: str
+    status: Literal["waiting", "admitted", "expired"]
+    position: int | None = Field(description="1-based among those not admitted yet: entries that "
+                                             "joined before you and wait, plus you. Null once "
+                                             "admitted, and for the few seconds until the "
+                                             "admission job has placed a new entry.")
+    estimated_wait_seconds: int | None = Field(description="Until the pass that should admit you "
+                                                           "(0 once admitted; null while position is).")
+    admission_token: str | None = Field(description="Send as X-Admission-Token on POST /bookings/hold.")
+    admitted_at: Timestamp | None
+    expires_at: Timestamp | None
+
+
 class WebhookReceipt(Body):
     received: Literal[True]
     outcome: str = Field(description="What the notification did: ignored, duplicate, or the "

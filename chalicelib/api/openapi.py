@@ -143,6 +143,8 @@ def _parameters(route) -> list[dict]:
               for p in path_params(route.path)]
     params += [{"name": q.name, "in": "query", "required": q.required, "schema": q.schema,
                 "description": q.description} for q in doc.query]
+    params += [{"name": h.name, "in": "header", "required": h.required, "schema": h.schema,
+                "description": h.description} for h in doc.headers]
     if doc.idempotent:
         params.append({"name": "Idempotency-Key", "in": "header", "required": doc.key_required,
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},

@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr,
-                      field_validator)
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
+                      StrictStr, field_validator)
 
 from ..domain import catalog as limits
 from ..domain import holds as hold_limits
+from ..domain import queue as queue_limits
 from ..domain.catalog import Location as LocationValue
 from ..domain.catalog import Row, Section
 from ..domain.money import CURRENCIES, Money
@@ -177,18 +178,50 @@ IdText = Annotated[StrictStr, Field(min_length=1, max_length=128)]
 
 
 class HoldIn(Strict):
+    """Either `seat_ids`, or `quantity` for best available (optionally in one section or
+    tier): exactly one of the two."""
+
     event_id: IdText
-    seat_ids: list[SeatId] = Field(min_length=1, max_length=hold_limits.MAX_SEATS_PER_HOLD)
+    seat_ids: list[SeatId] | None = Field(default=None, min_length=1,
+                                          max_length=hold_limits.MAX_SEATS_PER_HOLD)
+    quantity: StrictInt | None = Field(default=None, ge=1, le=hold_limits.MAX_SEATS_PER_HOLD)
+    section: Name | None = None
+    tier_id: IdText | None = None
     hold_duration_seconds: StrictInt = Field(default=hold_limits.DEFAULT_HOLD_SECONDS,
                                              ge=hold_limits.MIN_HOLD_SECONDS,
                                              le=hold_limits.MAX_HOLD_SECONDS)
 
     @field_validator("seat_ids")
     @classmethod
-    def distinct(cls, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
+    def distinct(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
             raise ValueError("must not repeat a seat")
         return value
+
+    def command(self, key: str | None, token: str | None) -> commands.HoldSeats:
+        from ..domain import errors
+        if (self.seat_ids is None) == (self.quantity is None):
+            field = "seat_ids" if self.seat_ids is None else "quantity"
+            raise errors.ValidationFailed({field: "give either seat_ids or quantity, not both"})
+        if self.seat_ids is not None and (self.section or self.tier_id):
+            raise errors.ValidationFailed({"section" if self.section else "tier_id":
+                                           "only with quantity (best available)"})
+        return commands.HoldSeats(self.event_id, tuple(self.seat_ids or ()),
+                                  self.hold_duration_seconds, key, self.quantity, self.section,
+                                  self.tier_id, token)
+
+
+class QueueIn(Strict):
+    enabled: StrictBool
+    admit_per_minute: StrictInt = Field(ge=queue_limits.MIN_ADMIT_PER_MINUTE,
+                                        le=queue_limits.MAX_ADMIT_PER_MINUTE)
+    admission_seconds: StrictInt = Field(default=queue_limits.DEFAULT_ADMISSION_SECONDS,
+                                         ge=queue_limits.MIN_ADMISSION_SECONDS,
+                                         le=queue_limits.MAX_ADMISSION_SECONDS)
+
+    def command(self) -> commands.ConfigureQueue:
+        return commands.ConfigureQueue(self.enabled, self.admit_per_minute,
+                                       self.admission_seconds)
 
 
 class ExtendIn(Strict):

@@ -37,6 +37,7 @@ class RouteDoc:
     also: tuple[int, ...] = ()  # other success statuses with the same body (e.g. 202, 200)
     request: type | None = None
     query: tuple[Query, ...] = ()
+    headers: tuple[Query, ...] = ()  # request headers the route reads (beyond the common ones)
     errors: tuple[str, ...] = ()
     role: str | None = None  # None: public; "customer": any signed-in user; "organizer"
     cached: bool = False  # sends ETag and answers If-None-Match with 304

@@ -12,6 +12,7 @@ from ..domain.catalog import Event, PriceTier, Venue
 from ..domain.clock import from_epoch, to_rfc3339
 from ..domain.holds import HeldSeat, Hold
 from ..domain.money import Money
+from ..domain.queue import QueueSettings, QueueStatus
 from ..domain.webhooks import Delivery, Webhook
 from ..services.availability import AvailabilitySummary
 from ..services.bookings import BookingDetails, Receipt
@@ -20,6 +21,7 @@ from ..services.checkin import CheckIn
 from ..services.lifecycle import CancelledEvent
 from ..services.projections import SalesReport
 from ..services.search import EventSummary
+from ..services.waiting_room import Standing
 
 
 def money(value: Money) -> dict:
@@ -144,6 +146,21 @@ def sales(r: SalesReport) -> dict:
             "by_tier": [{"tier_id": t.tier_id, "name": t.name, "sold": t.sold,
                          "revenue": money(t.revenue)} for t in r.by_tier],
             "updated_at": r.updated_at, "lag_seconds": r.lag_seconds}
+
+
+def queue_settings(event_id: str, s: QueueSettings) -> dict:
+    return {"event_id": event_id, "enabled": s.enabled, "admit_per_minute": s.admit_per_minute,
+            "admission_seconds": s.admission_seconds}
+
+
+def queue_entry(standing: Standing) -> dict:
+    entry = standing.entry
+    admitted = standing.status == QueueStatus.ADMITTED
+    when = lambda t: to_rfc3339(from_epoch(t)) if t is not None else None  # noqa: E731
+    return {"queue_id": entry.queue_id, "event_id": entry.event_id, "status": str(standing.status),
+            "position": standing.position, "estimated_wait_seconds": standing.wait_seconds,
+            "admission_token": entry.admission_token if admitted else None,
+            "admitted_at": when(entry.admitted_at), "expires_at": when(entry.expires_at)}
 
 
 def refunds(c: Cancellation) -> dict:

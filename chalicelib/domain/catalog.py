@@ -9,6 +9,7 @@ from enum import StrEnum
 from . import errors
 from .clock import epoch, parse_rfc3339
 from .money import Money
+from .queue import QueueSettings
 
 NAME_PATTERN = r"^[A-Za-z0-9]{1,20}$"
 CATEGORY_PATTERN = r"^[a-z0-9-]{1,40}$"
@@ -179,6 +180,7 @@ class Event:
     created_at: str = ""
     published_at: str | None = None
     version: int = 1
+    queue: QueueSettings | None = None  # the on-sale's waiting room, if it has one
 
     @property
     def currency(self) -> str:
@@ -214,6 +216,16 @@ class Event:
             return self
         return replace(self, status=EventStatus.PUBLISHED, published_at=when,
                        version=self.version + 1)
+
+    @property
+    def queued(self) -> bool:
+        return self.queue is not None and self.queue.enabled
+
+    def with_queue(self, settings: QueueSettings) -> "Event":
+        """A new version, so a hold that read the old settings is refused and reads again."""
+        if self.status == EventStatus.CANCELLED:
+            raise errors.EventCancelled()
+        return replace(self, queue=settings, version=self.version + 1)
 
     def cancelled(self) -> "Event":
         if self.status == EventStatus.CANCELLED:

@@ -160,8 +160,28 @@ class IdempotencyKeyReused(DomainError):
 
 
 class RateLimited(DomainError):
+    """Over a per-user or per-tenant limit; nothing was done. The API turns `limit` and
+    `retry_after` into Retry-After and RateLimit-* headers."""
+
     code = "RATE_LIMITED"
     default_message = "Too many requests; retry later."
+
+    def __init__(self, limit: int, window_seconds: int, retry_after: int, what: str):
+        super().__init__(f"At most {limit} {what} per {window_seconds} s; retry in "
+                         f"{retry_after} s.", limit=limit, window_seconds=window_seconds,
+                         retry_after_seconds=retry_after)
+        self.limit, self.retry_after = limit, retry_after
+
+
+class QueueAdmissionRequired(DomainError):
+    code = "QUEUE_ADMISSION_REQUIRED"
+    default_message = ("This event's on-sale has a waiting room: join it and send its "
+                       "admission token in X-Admission-Token.")
+
+
+class NoAdjacentSeats(DomainError):
+    code = "NO_ADJACENT_SEATS"
+    default_message = "No block of that many adjacent free seats is left."
 
 
 class PaymentProviderError(DomainError):

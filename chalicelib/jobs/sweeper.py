@@ -50,6 +50,24 @@ def finish_bookings(inventory, bookings, clock, grace_seconds: int,
     return outcomes
 
 
+def advance_queues(container, passes_for: float = 0.0) -> dict:
+    """One admission pass over every enabled waiting room; with `passes_for` seconds, a pass
+    every queue_pass_seconds until then (on AWS the schedule fires once a minute, and a new
+    joiner's position should not wait that long)."""
+    deadline = time.monotonic() + passes_for
+    totals = {"passes": 0, "ranked": 0, "admitted": 0}
+    while True:
+        started = time.monotonic()
+        for outcome in container.waiting_room.advance_all().values():
+            totals["ranked"] += outcome.get("ranked", 0)
+            totals["admitted"] += outcome.get("admitted", 0)
+        totals["passes"] += 1
+        pause = container.settings.queue_pass_seconds - (time.monotonic() - started)
+        if time.monotonic() + max(0.0, pause) >= deadline:
+            return totals
+        time.sleep(max(0.0, pause))
+
+
 def run_sweep(container) -> dict:
     return {"holds": sweep_holds(container.inventory, container.holds, container.clock),
             "bookings": finish_bookings(container.inventory, container.bookings, container.clock,

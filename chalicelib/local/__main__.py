@@ -49,6 +49,8 @@ def main() -> int:
     print(f"""
 Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
 Live seat map (WebSocket): {stack.websocket.url}
+Local DynamoDB (moto, serialised): {stack.moto.url}
+Rate limits: {stack.settings.rate_limits} (RATE_LIMITS=off|on|edge)
 Payments: {"Stripe API on localstripe at " + stack.settings.stripe_api_base + " (its notifications go to " + url + "/webhooks/stripe)" if stack.stripe else "the test payment provider (pm_card_visa, pm_card_chargeDeclined, pm_card_providerError, pm_card_threeDSecure2Required)"}
 
 Customer token:  {customer}

@@ -14,6 +14,7 @@ from chalice.local import (ChaliceRequestHandler, LocalChalice, LocalGateway,
                            LocalGatewayException)
 
 from ..api.errors import envelope
+from .edge_limits import guarded
 
 CORS = {"Access-Control-Allow-Origin": "*",
         "Access-Control-Expose-Headers": "ETag,X-Request-Id,Idempotent-Replayed,Retry-After"}
@@ -91,7 +92,7 @@ class Malformed(Exception):
 
 class EnvelopeRequestHandler(ChaliceRequestHandler):
     def __init__(self, request, client_address, server, app_object, config):
-        self.local_gateway = EnvelopeGateway(app_object, config)
+        self.local_gateway = guarded(EnvelopeGateway(app_object, config), server, client_address)
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
     def log_message(self, format, *args):  # noqa: A002 - the app logs requests itself

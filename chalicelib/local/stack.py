@@ -18,8 +18,9 @@ from chalice.local import LocalDevServer, ThreadedHTTPServer
 from .. import bootstrap
 from ..config import Settings
 from ..domain.events import from_detail
-from ..jobs.sweeper import run_sweep
+from ..jobs.sweeper import advance_queues, run_sweep
 from .bus import LocalEventBus
+from .edge_limits import EdgeLimiter
 from .gateway import EnvelopeRequestHandler, as_local
 from .localstripe import API_KEY as STRIPE_TEST_KEY
 from .localstripe import LocalStripe
@@ -106,14 +107,16 @@ class Every(threading.Thread):
 class LocalStack:
     def __init__(self, port: int = 8000, sweep_seconds: float | None = 5.0, clock=None,
                  host: str = "127.0.0.1", background: bool = True, ws_port: int = 0,
-                 payments: str = "dynamo-test"):
+                 payments: str = "dynamo-test", rate_limits: str | None = None):
         fake_aws_environment()
         self.moto = SerialisedMoto().start()
         outputs = deploy_infra(self.moto.url)
         self.websocket = LocalWebSocketServer(host, ws_port, asynchronous=background)
         self.stripe = LocalStripe() if payments == "stripe" else None
+        rate_limits = rate_limits or os.environ.get("RATE_LIMITS", "on")  # off | on | edge
         self.settings = Settings.for_stage("local", dynamodb_endpoint=self.moto.url,
                                            websocket_url=self.websocket.url, payments=payments,
+                                           rate_limits=rate_limits,
                                            **self._stripe_settings())
         self.bus = LocalEventBus(asynchronous=background)
         self.webhook_queue = LocalDeliveryQueue()
@@ -143,6 +146,8 @@ class LocalStack:
             app, config, host, port,
             handler_cls=functools.partial(EnvelopeRequestHandler),
             server_cls=BusyHTTPServer)
+        if rate_limits == "edge":
+            self.server.server.edge_limiter = EdgeLimiter()
         self.url = f"http://{host}:{self.server.server.server_port}"
         self._server_thread = threading.Thread(target=self.server.server.serve_forever,
                                                daemon=True, name="http")
@@ -165,7 +170,8 @@ class LocalStack:
         return self
 
     def sweep(self) -> dict:
-        return run_sweep(self.container)
+        """Locally one timer runs both schedules (on AWS the waiting rooms have their own)."""
+        return {**run_sweep(self.container), "queues": advance_queues(self.container)}
 
     def deliver(self) -> None:
         """Relays pending stream records and waits until consumers have seen them."""

@@ -15,7 +15,9 @@ from .commands import BookHold
 from .ids import derived_id, new_id, request_hash
 from .paging import Page
 from .search import EventSummary
-from .ports import BookingChanged, ClaimRefused, CommitRefused, SaleChanged, TicketClaims
+from .ports import (BookingChanged, ClaimRefused, CommitRefused, OverLimit, SaleChanged,
+                    TicketClaims)
+from .rate_limits import BOOKINGS, RateLimits
 
 logger = logging.getLogger("boxoffice.bookings")
 
@@ -42,23 +44,30 @@ class BookingDetails:
 class BookingService:
     """Books holds, reads and cancels bookings, and finishes unsettled ones (the finalizer)."""
 
-    def __init__(self, inventory, catalog, availability, payments, signer, paging, clock):
+    def __init__(self, inventory, catalog, availability, payments, signer, paging, clock,
+                 limits: RateLimits | None = None):
         self.inventory, self.catalog, self.availability = inventory, catalog, availability
         self.payments, self.signer, self.paging, self.clock = payments, signer, paging, clock
+        self.limits = limits or RateLimits(enabled=False)
 
     # booking ----------------------------------------------------------------------------------
     def book(self, principal: Principal, command: BookHold) -> Receipt:
-        """At most three writes: the claim, the commit, the settle. The booking id comes from
-        the Idempotency-Key, so a retry finds the first try's outcome."""
+        """At most three writes in turn: the claim (with the rate counter beside it), the
+        commit, the settle. The booking id comes from the Idempotency-Key, so a retry finds
+        the first try's outcome."""
         booking_id = derived_id("bkg", principal.sub, command.idempotency_key)
         body_hash = request_hash({"hold_id": command.hold_id,
                                   "payment_method_id": command.payment_method_id})
-        now = epoch(self.clock.now())
+        clock_now = self.clock.now()
+        now = epoch(clock_now)
+        rate = self.limits.check(BOOKINGS, principal.sub, clock_now)
         try:
             hold = self.inventory.claim_hold(command.hold_id, principal.sub, booking_id, now,
-                                             now - BOOKING_CLAIM_SECONDS)
+                                             now - BOOKING_CLAIM_SECONDS, rate)
         except ClaimRefused as refused:
             return self._answer_refused(principal, refused.hold, booking_id, body_hash)
+        except OverLimit as e:
+            raise self.limits.refused(e.check, clock_now) from e
         booking = self._new_booking(principal, hold, booking_id, body_hash,
                                     command.payment_method_id)
         return self.receipt(self._pay(booking, hold))

@@ -40,10 +40,27 @@ class NewEvent:
 
 @dataclass(frozen=True)
 class HoldSeats:
+    """Either `seat_ids`, or `quantity` (best available, optionally in one section or tier)."""
+
     event_id: str
     seat_ids: tuple[str, ...]
     seconds: int
     idempotency_key: str | None = None
+    quantity: int | None = None
+    section: str | None = None
+    tier_id: str | None = None
+    admission_token: str | None = None
+
+    @property
+    def best_available(self) -> bool:
+        return self.quantity is not None
+
+
+@dataclass(frozen=True)
+class ConfigureQueue:
+    enabled: bool
+    admit_per_minute: int
+    admission_seconds: int
 
 
 @dataclass(frozen=True)

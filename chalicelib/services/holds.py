@@ -1,6 +1,8 @@
 """Holding seats: all or nothing, within the customer's ticket limit, expiring by the clock."""
 from __future__ import annotations
 
+import random
+
 from ..domain import errors
 from ..domain.catalog import Event, Layout, parse_seat_id
 from ..domain.clock import epoch, parse_rfc3339
@@ -10,49 +12,100 @@ from ..domain.money import total
 from .commands import HoldSeats
 from .ids import derived_id, new_id, request_hash
 from .paging import Page
-from .ports import (HoldIdTaken, HoldNotActive, LedgerChanged, LedgerFull, LimitCheck, Refusal,
-                    SaleChanged, SaleGuard)
+from .ports import (HoldIdTaken, HoldNotActive, LedgerChanged, LedgerFull, LimitCheck, OverLimit,
+                    Refusal, SaleChanged, SaleGuard)
+from .rate_limits import HOLDS, RateLimits
+from .seat_picker import SeatPicker, candidate_sections
 
 ATTEMPTS = 6
+# Best available: the first try takes the best block; a clash (someone took a seat of it
+# first) reads the section again and picks at random among the next 2, 4, 8, ... blocks that
+# successive requests would get (they never overlap), so buyers racing for the same block
+# spread out instead of falling on the same next one.
+PICK_ATTEMPTS = 8
 
 
 class HoldService:
     """Places, reads, extends and ends holds; the sweeper ends the ones whose time is up."""
 
-    def __init__(self, inventory, sales, paging, clock, payments):
+    def __init__(self, inventory, sales, paging, clock, payments, gate=None,
+                 limits: RateLimits | None = None):
         self.inventory, self.sales, self.paging, self.clock = inventory, sales, paging, clock
-        self.payments = payments
+        self.payments, self.gate = payments, gate
+        self.limits = limits or RateLimits(enabled=False)
+        self.picker = SeatPicker(inventory)
+        self._random = random.Random()
 
     # placing ----------------------------------------------------------------------------------
     def place(self, principal: Principal, command: HoldSeats) -> tuple[Hold, bool]:
-        """Returns (hold, replayed). A retry with the same key finds the first answer by id."""
-        body_hash = request_hash({"event_id": command.event_id, "seat_ids": list(command.seat_ids),
-                                  "seconds": command.seconds})
+        """Returns (hold, replayed). A retry with the same key finds the first answer by id.
+        Over the rate limit: RateLimited, with nothing held or counted."""
+        body_hash = request_hash(_body(command))
         hold_id = (derived_id("hld", principal.sub, command.idempotency_key)
                    if command.idempotency_key else new_id("hld"))
-        for _ in range(ATTEMPTS):
-            facts = self.sales.get(command.event_id)
-            if facts is None:
-                return self._refuse(principal, hold_id, body_hash, command, errors.NotFound("event"))
-            hold = self._new_hold(principal, hold_id, body_hash, command, *facts)
-            try:
-                self._write(hold, facts[0])
-                return hold, False
-            except HoldIdTaken as taken:
-                return self._replay(taken.existing, body_hash), True
-            except SaleChanged:
-                self.sales.forget(command.event_id)
+        try:
+            for _ in range(ATTEMPTS):
+                facts = self.sales.get(command.event_id)
+                if facts is None:
+                    return self._refuse(principal, hold_id, body_hash, command,
+                                        errors.NotFound("event"))
+                event, layout = facts
+                try:
+                    self._admitted(principal, event, command)
+                    if command.best_available:
+                        return self._place_best(principal, hold_id, body_hash, command, *facts), False
+                    hold = self._new_hold(principal, hold_id, body_hash, command, event, layout,
+                                          command.seat_ids)
+                    self._write(hold, event)
+                    return hold, False
+                except HoldIdTaken as taken:
+                    return self._replay(taken.existing, body_hash), True
+                except SaleChanged:
+                    self.sales.forget(command.event_id)
+                except errors.QueueAdmissionRequired:
+                    earlier = self.inventory.hold(hold_id) if command.idempotency_key else None
+                    if earlier is None:
+                        raise
+                    return self._replay(earlier, body_hash), True
+        except OverLimit as e:
+            raise self.limits.refused(e.check, self.clock.now()) from e
         raise errors.Conflict("Too much contention on your holds for this event; retry.")
 
-    def _new_hold(self, principal, hold_id, body_hash, command, event: Event, layout: Layout) -> Hold:
+    def _admitted(self, principal: Principal, event: Event, command: HoldSeats) -> None:
+        if self.gate is not None:
+            self.gate.check(principal, event, command.admission_token)
+
+    def _place_best(self, principal, hold_id, body_hash, command, event: Event,
+                    layout: Layout) -> Hold:
         now = self.clock.now()
         event.ensure_on_sale(now)
-        unknown = [s for s in command.seat_ids if not layout.contains(s)]
+        check_request_size(command.quantity, event.max_tickets_per_order)
+        sections = candidate_sections(event, layout, command.section, command.tier_id)
+        for attempt in range(PICK_ATTEMPTS):
+            blocks = self.picker.blocks(event.event_id, sections, command.quantity, now,
+                                        limit=2 ** attempt)
+            if not blocks:
+                raise errors.NoAdjacentSeats()
+            block = self._random.choice(blocks)
+            hold = self._new_hold(principal, hold_id, body_hash, command, event, layout,
+                                  block.seat_ids)
+            try:
+                self._write(hold, event)
+                return hold
+            except errors.SeatsUnavailable:
+                now = self.clock.now()
+        raise errors.Conflict("Many buyers are taking the same seats right now; retry.")
+
+    def _new_hold(self, principal, hold_id, body_hash, command, event: Event, layout: Layout,
+                  seat_ids) -> Hold:
+        now = self.clock.now()
+        event.ensure_on_sale(now)
+        unknown = [s for s in seat_ids if not layout.contains(s)]
         if unknown:
             raise errors.ValidationFailed({"seat_ids": "must name seats of this event"},
                                           unknown_seat_ids=unknown)
-        check_request_size(len(command.seat_ids), event.max_tickets_per_order)
-        seats = tuple(self._seat(event, sid) for sid in command.seat_ids)
+        check_request_size(len(seat_ids), event.max_tickets_per_order)
+        seats = tuple(self._seat(event, sid) for sid in seat_ids)
         expires = min(epoch(now) + command.seconds, event.starts_epoch)
         return Hold(hold_id, principal.sub, event.event_id, event.tenant_id, HoldStatus.ACTIVE,
                     epoch(now), expires, seats, total([s.price for s in seats], event.currency),
@@ -63,8 +116,10 @@ class HoldService:
         """One transaction with a quick limit bound; the exact count decides when it refuses."""
         guard = SaleGuard(event.event_id, event.version, hold.created_at)
         limit = event.max_tickets_per_order
+        rate = self.limits.check(HOLDS, hold.user_id, self.clock.now())
         try:
-            return self.inventory.place_hold(hold, guard, LimitCheck(cap=limit - hold.seat_count))
+            return self.inventory.place_hold(hold, guard, LimitCheck(cap=limit - hold.seat_count),
+                                             rate)
         except LedgerFull:
             pass
         for _ in range(ATTEMPTS):
@@ -73,7 +128,8 @@ class HoldService:
             live = {h.hold_id for h in self.inventory.holds(sorted(ledger.holds)) if h.is_active(now)}
             ledger.check_room(live, hold.seat_count, limit)
             try:
-                return self.inventory.place_hold(hold, guard, LimitCheck(version=ledger.version))
+                return self.inventory.place_hold(hold, guard, LimitCheck(version=ledger.version),
+                                                 rate)
             except LedgerChanged:
                 continue  # another hold of this customer's moved the ledger: count again
         raise errors.Conflict("Too much contention on your holds for this event; retry.")
@@ -178,3 +234,13 @@ class HoldService:
         if hold.is_active(now):
             return "active"
         return "expired" if self.inventory.end_hold(hold.ended(now), epoch(now)) else "gone"
+
+
+def _body(command: HoldSeats) -> dict:
+    """What a same-key retry must repeat (a seat-id body hashes as it always has)."""
+    if command.best_available:
+        return {"event_id": command.event_id, "quantity": command.quantity,
+                "section": command.section, "tier_id": command.tier_id,
+                "seconds": command.seconds}
+    return {"event_id": command.event_id, "seat_ids": list(command.seat_ids),
+            "seconds": command.seconds}

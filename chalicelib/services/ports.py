@@ -15,6 +15,7 @@ from ..domain.events import DomainEvent
 from ..domain.holds import Hold, SeatState, TicketLedger
 from ..domain.live import FanOutJob, Subscription, Window
 from ..domain.money import Money
+from ..domain.queue import AdmissionClaims, Line, QueueEntry
 from ..domain.search import Hit, SearchQuery
 from ..domain.webhooks import Delivery, Webhook
 
@@ -70,6 +71,18 @@ class BookingChanged(Exception):
     """The booking was no longer in the state the caller read (a concurrent change won)."""
 
 
+class OverLimit(Exception):
+    """A rate limit refused the request; nothing was counted or done."""
+
+    def __init__(self, check: "RateCheck"):
+        super().__init__(f"over the {check.scope} limit")
+        self.check = check
+
+
+class LineChanged(Exception):
+    """The line was moved by another admission pass since the caller read it."""
+
+
 class WindowClosed(Exception):
     """The coalescing window was flushed already: the change belongs in a later one."""
 
@@ -92,6 +105,18 @@ class LimitCheck:
 
     cap: int | None = None
     version: int | None = None
+
+
+@dataclass(frozen=True)
+class RateCheck:
+    """One more request against a fixed-window limit: `subject` (a user, a tenant) may make
+    `limit` requests of kind `scope` in the window of `seconds` that starts at `window`."""
+
+    scope: str
+    subject: str
+    window: int
+    limit: int
+    seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -228,10 +253,12 @@ class Inventory(Protocol):
         consistent); an available seat has none."""
 
     # holds
-    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
-        """Takes every seat if free (by the clock in guard.now), records the hold and counts it
-        in the ledger. Raises SeatsUnavailable, HoldIdTaken, SaleChanged, LedgerFull or
-        LedgerChanged, and changes nothing then."""
+    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck,
+                   rate: RateCheck | None = None) -> None:
+        """Takes every seat if free (by the clock in guard.now), records the hold, counts it
+        in the ledger and (with `rate`) in the customer's rate window, in one write. Raises
+        SeatsUnavailable, HoldIdTaken, SaleChanged, LedgerFull, LedgerChanged or OverLimit,
+        and changes nothing then."""
 
     def refuse_hold(self, refusal: Refusal) -> None:
         """Keeps a final refusal under its hold id; raises HoldIdTaken if the id is used."""
@@ -257,10 +284,12 @@ class Inventory(Protocol):
 
     # bookings
     def claim_hold(self, hold_id: str, user_id: str, booking_id: str, now: int,
-                   stale_before: int) -> Hold:
+                   stale_before: int, rate: RateCheck | None = None) -> Hold:
         """Marks the caller's active hold as being booked by booking_id and returns it.
         Raises ClaimRefused(hold as it is) when it is missing, someone else's, not active,
-        already tried by booking_id, or claimed by a booking still in flight."""
+        already tried by booking_id, or claimed by a booking still in flight; with `rate`,
+        counts the attempt in the customer's rate window and raises OverLimit (leaving the
+        hold unclaimed) when the window is full."""
 
     def release_claim(self, hold: Hold, booking_id: str) -> None: ...
 
@@ -322,6 +351,55 @@ class Projections(Protocol):
 
     def counters(self, show_id: str) -> Counters:
         """Availability and sales together, with the time of the latest counted change."""
+
+
+class RateCounter(Protocol):
+    """Fixed-window request counters (organizer writes; the buy path counts inside its own
+    writes instead)."""
+
+    def consume(self, check: RateCheck) -> int:
+        """Counts one request and returns how many remain in the window; raises OverLimit
+        (counting nothing) when none remain."""
+
+
+class WaitingRoom(Protocol):
+    """Events' lines: entries in join order, ranked and admitted by the admission job."""
+
+    def configure(self, event: Event, expected_version: int, now: int) -> None:
+        """Stores `event` (its queue settings changed, its version bumped) if it is still at
+        expected_version, and sets up or updates its line, together; raises SaleChanged."""
+
+    def join(self, entry: QueueEntry) -> QueueEntry | None:
+        """Adds the entry, or returns the entry its user already has in this line."""
+
+    def entry(self, event_id: str, user_id: str) -> QueueEntry | None: ...
+
+    def line(self, event_id: str) -> Line | None: ...
+
+    def lines_to_advance(self) -> list[str]:
+        """Ids of the events whose waiting room is enabled."""
+
+    def arrivals(self, line: Line, limit: int) -> list[QueueEntry]:
+        """The first `limit` entries not ranked yet, in ticket order."""
+
+    def rank(self, line: Line, entries: list[QueueEntry]) -> Line:
+        """Gives the entries the next ranks in the order given; raises LineChanged."""
+
+    def next_waiting(self, line: Line, limit: int) -> list[QueueEntry]:
+        """The `limit` ranked, waiting entries of lowest rank, lowest first."""
+
+    def admit(self, line: Line, entries: list[QueueEntry], credit: float, now: int) -> Line:
+        """Stores the admitted entries with the line's new admitted count, its credit and
+        this pass's time; raises LineChanged when another pass moved the line."""
+
+
+class AdmissionSigner(Protocol):
+    """Signed admission tokens, checked on the hold path without a read."""
+
+    def sign(self, claims: AdmissionClaims) -> str: ...
+
+    def verify(self, token: str | None) -> AdmissionClaims | None:
+        """The claims of a genuine token; None for a missing, forged or malformed one."""
 
 
 class PaymentProvider(Protocol):

@@ -40,7 +40,7 @@ def call(url, body=None):
 
 def test_the_local_stack_serves_demo_data_and_stops_cleanly():
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "SWEEP_INTERVAL_SECONDS": "1"}
+    env = {**os.environ, "PORT": str(port), "SWEEP_INTERVAL_SECONDS": "1", "POWERTOOLS_LOG_LEVEL": "INFO"}
     proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []

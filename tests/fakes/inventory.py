@@ -15,7 +15,10 @@ from chalicelib.domain.holds import (BOOKING_CLAIM_SECONDS, BookingClaim, Hold, 
                                      SeatState, SeatStatus, TicketLedger)
 from chalicelib.services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
                                        HoldNotActive, LedgerChanged, LedgerFull, LimitCheck,
-                                       Refusal, SaleChanged, SaleGuard, Slice)
+                                       OverLimit, RateCheck, Refusal, SaleChanged, SaleGuard,
+                                       Slice)
+
+from .rates import InMemoryRateCounter
 
 FAR = 2 ** 40
 
@@ -29,8 +32,9 @@ class _Ledger:
 
 
 class InMemoryInventory:
-    def __init__(self, catalog, shards: int = 8):
+    def __init__(self, catalog, shards: int = 8, rates: InMemoryRateCounter | None = None):
         self._catalog = catalog
+        self.rates = rates or InMemoryRateCounter()
         self._shards = shards
         self._lock = threading.RLock()
         self._seats: dict[tuple[str, str], SeatState] = {}
@@ -62,7 +66,8 @@ class InMemoryInventory:
         return state is None or (state.status == SeatStatus.HELD and (state.expires_at or 0) <= now)
 
     # holds ------------------------------------------------------------------------------------
-    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck) -> None:
+    def place_hold(self, hold: Hold, guard: SaleGuard, limit: LimitCheck,
+                   rate: RateCheck | None = None) -> None:
         with self._lock:
             if hold.hold_id in self._holds:
                 raise HoldIdTaken(self._holds[hold.hold_id])
@@ -70,6 +75,8 @@ class InMemoryInventory:
             if (event is None or event.status != EventStatus.PUBLISHED
                     or event.version != guard.version):
                 raise SaleChanged()
+            if rate is not None and not self.rates.has_room(rate):
+                raise OverLimit(rate)
             ledger = self._ledgers.get((hold.event_id, hold.user_id))
             if limit.cap is not None:
                 if ledger is not None and ledger.in_use > limit.cap:
@@ -89,6 +96,8 @@ class InMemoryInventory:
             ledger.entries[hold.hold_id] = hold.seat_count
             ledger.in_use += hold.seat_count
             ledger.version += 1
+            if rate is not None:
+                self.rates.consume(rate)
 
     def refuse_hold(self, refusal: Refusal) -> None:
         with self._lock:
@@ -163,8 +172,10 @@ class InMemoryInventory:
 
     # bookings ---------------------------------------------------------------------------------
     def claim_hold(self, hold_id: str, user_id: str, booking_id: str, now: int,
-                   stale_before: int) -> Hold:
+                   stale_before: int, rate: RateCheck | None = None) -> Hold:
         with self._lock:
+            if rate is not None:
+                self.rates.consume(rate)  # counted even when the claim is then refused
             hold = self._hold(hold_id)
             if (hold is None or hold.user_id != user_id or hold.status != HoldStatus.ACTIVE
                     or hold.expires_at <= now or booking_id in hold.tried

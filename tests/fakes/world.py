@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chalicelib.adapters.keys import KeyRing
-from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacCursorCodec
+from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec
 from chalicelib.domain.catalog import Location, Row, Section
 from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
 from chalicelib.domain.identity import Principal
@@ -23,8 +23,10 @@ from chalicelib.services.lifecycle import EventLifecycle
 from chalicelib.services.live import LiveSeatMap
 from chalicelib.services.paging import Paging
 from chalicelib.services.projections import ProjectionService
+from chalicelib.services.rate_limits import OrganizerLimiter, RateLimits
 from chalicelib.services.sale_cache import SaleCache
 from chalicelib.services.search import SearchService
+from chalicelib.services.waiting_room import WaitingRoomService
 from chalicelib.services.webhooks import WebhookService
 
 from .audit import InMemoryAuditLog
@@ -33,6 +35,8 @@ from .inventory import InMemoryInventory
 from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
 from .payments import InMemoryPaymentProvider
 from .projections import InMemoryProjections
+from .rates import InMemoryRateCounter
+from .waiting_room import InMemoryWaitingRoom
 from .webhooks import InMemoryWebhookStore, RecordingQueue, ScriptedSender
 
 _counter = [0]
@@ -71,6 +75,10 @@ class World:
     pace: FakePace
     fan_out: InlineFanOut
     live: LiveSeatMap
+    room_store: InMemoryWaitingRoom
+    rates: InMemoryRateCounter
+    waiting_room: WaitingRoomService
+    organizer_limits: OrganizerLimiter
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
@@ -108,30 +116,45 @@ class World:
         return org, venue, self.event(org, venue, **kwargs)
 
     # buying ---------------------------------------------------------------------------------
-    def hold(self, customer: Principal, event_id: str, seats, seconds=600, key=None):
-        hold, _ = self.holds.place(customer, HoldSeats(event_id, tuple(seats), seconds, key))
+    def hold(self, customer: Principal, event_id: str, seats, seconds=600, key=None, token=None):
+        hold, _ = self.holds.place(customer, HoldSeats(event_id, tuple(seats), seconds, key,
+                                                       admission_token=token))
+        return hold
+
+    def best(self, customer: Principal, event_id: str, quantity: int, section=None, tier_id=None,
+             key=None, token=None):
+        hold, _ = self.holds.place(customer, HoldSeats(event_id, (), 600, key, quantity, section,
+                                                       tier_id, token))
         return hold
 
     def book(self, customer: Principal, hold_id: str, pm="pm_card_visa", key=None):
         return self.bookings.book(customer, BookHold(hold_id, pm, key or uid("key")))
 
 
-def build_world(start: dt.datetime | None = None) -> World:
+def build_world(start: dt.datetime | None = None, limits: RateLimits | None = None,
+                queue_shards: int = 4) -> World:
+    """Every service on fakes; rate limits off unless `limits` turns them on."""
     clock = FixedClock(start or dt.datetime(2026, 11, 1, 12, 0, tzinfo=UTC))
+    limits = limits or RateLimits(enabled=False)
     keyring = KeyRing.generate()
     audit_log = InMemoryAuditLog()
     catalog_store = InMemoryCatalog(audit_log)
-    inventory = InMemoryInventory(catalog_store)
+    rates = InMemoryRateCounter()
+    inventory = InMemoryInventory(catalog_store, rates=rates)
+    room_store = InMemoryWaitingRoom(catalog_store)
     projection_store = InMemoryProjections()
     payments = InMemoryPaymentProvider()
     signer = EdDsaTicketSigner(keyring)
     paging = Paging(HmacCursorCodec(keyring))
     availability = Availability(projection_store)
     sales = SaleCache(catalog_store, clock)
+    waiting_room = WaitingRoomService(room_store, catalog_store, sales,
+                                      HmacAdmissionSigner(keyring), clock, shards=queue_shards)
     catalog = CatalogService(catalog_store, inventory, availability, paging, clock)
-    holds = HoldService(inventory, sales, paging, clock, payments)
+    holds = HoldService(inventory, sales, paging, clock, payments, gate=waiting_room,
+                        limits=limits)
     bookings = BookingService(inventory, catalog_store, availability, payments, signer, paging,
-                              clock)
+                              clock, limits=limits)
     cancellations = CancellationJob(catalog_store, inventory, bookings, clock)
     webhook_store, queue, sender = InMemoryWebhookStore(audit_log), RecordingQueue(), ScriptedSender()
     live_store, pusher, pace, fan_out = (InMemoryLiveStore(), RecordingPusher(), FakePace(),
@@ -151,4 +174,6 @@ def build_world(start: dt.datetime | None = None) -> World:
         attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
         webhooks=WebhookService(webhook_store, queue, sender, paging, clock),
         audit=AuditService(audit_log, paging),
-        live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live)
+        live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live,
+        room_store=room_store, rates=rates, waiting_room=waiting_room,
+        organizer_limits=OrganizerLimiter(rates, limits, clock))

@@ -15,8 +15,10 @@ from chalicelib.tools import package, preflight, slim_zip
 
 FUNCTIONS = {"APIHandler", "Sweep", "CountDomainEvent", "RelayBookingStream",
              "RelayCatalogStream", "QueueWebhookDeliveries", "SendWebhooks", "WebsocketConnect",
-             "WebsocketMessage", "WebsocketDisconnect", "LiveSeatChanges", "LiveFanOut"}
-ASYNC_CONSUMERS = {"Sweep": "ScheduledJobFailureQueue", "CountDomainEvent": "DomainEventFailureQueue",
+             "WebsocketMessage", "WebsocketDisconnect", "LiveSeatChanges", "LiveFanOut",
+             "AdmitFromQueues"}
+ASYNC_CONSUMERS = {"Sweep": "ScheduledJobFailureQueue",
+                   "AdmitFromQueues": "ScheduledJobFailureQueue", "CountDomainEvent": "DomainEventFailureQueue",
                    "QueueWebhookDeliveries": "DomainEventFailureQueue",
                    "LiveSeatChanges": "DomainEventFailureQueue",
                    "LiveFanOut": "DomainEventFailureQueue"}
@@ -540,3 +542,19 @@ def test_the_package_has_the_websocket_api_and_tells_every_function_its_url(temp
     assert rules["LiveFanOut"]["Pattern"] == {"source": ["boxoffice.live"]}
     for rule in rules.values():  # the fan-out publishes where the rules listen
         assert rule["EventBusName"] == {"Ref": "EventBusName"}
+
+
+def test_the_edge_limits_anonymous_reads_per_address_with_a_waf_rule_on_the_api_stage(template):
+    [acl] = resources(template, "AWS::WAFv2::WebACL").values()
+    [rule] = acl["Properties"]["Rules"]
+    limit = rule["Statement"]["RateBasedStatement"]
+    assert (limit["Limit"], limit["EvaluationWindowSec"], limit["AggregateKeyType"]) == (2000, 300, "IP")
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 429
+    body = acl["Properties"]["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+    assert json.loads(body["Content"])["error"]["code"] == "RATE_LIMITED"
+    assert {"Name": "Retry-After", "Value": "60"} in response["ResponseHeaders"]
+    scope = json.dumps(limit["ScopeDownStatement"])
+    assert '"GET"' in scope and '"HEAD"' in scope and "authorization" in scope
+    [association] = resources(template, "AWS::WAFv2::WebACLAssociation").values()
+    assert "restapis/${RestAPI}/stages/v1" in json.dumps(association["Properties"]["ResourceArn"])

@@ -18,8 +18,8 @@ from chalicelib.domain.money import Money
 from chalicelib.domain.search import parse_search
 from chalicelib.services.ports import (BookingChanged, ClaimRefused, CommitRefused, HoldIdTaken,
                                        HoldNotActive, LedgerChanged, LedgerFull, LimitCheck,
-                                       Refusal, SaleChanged, SaleGuard, SectionCounts, TierSales,
-                                       WindowClosed)
+                                       LineChanged, Refusal, SaleChanged, SaleGuard,
+                                       SectionCounts, TierSales, WindowClosed)
 from chalicelib.adapters.audit_store import DynamoAuditLog
 from fakes.catalog import InMemoryCatalog, InMemorySearchIndex
 from fakes.inventory import InMemoryInventory
@@ -505,3 +505,115 @@ def test_a_window_elects_one_flusher_and_takes_no_change_once_closed(live):
     assert live.close_window(Window(show, 102), 10 ** 10, 103.5) == set()
     assert [live.window_state(Window(show, n)) for n in (99, 100, 101, 102)] == [
         (False, None), (True, 100.25), (True, None), (False, 103.5)]
+
+
+# --- waiting rooms and rate counters ---------------------------------------------------------
+@pytest.fixture(params=["memory", "dynamo"])
+def rooms(request):
+    """A catalog, its waiting rooms and the rate counters, as the fake and as DynamoDB."""
+    if request.param == "memory":
+        from fakes.rates import InMemoryRateCounter
+        from fakes.waiting_room import InMemoryWaitingRoom
+        catalog = InMemoryCatalog()
+        rates = InMemoryRateCounter()
+        return dict(catalog=catalog, room=InMemoryWaitingRoom(catalog), rates=rates,
+                    inventory=InMemoryInventory(catalog, rates=rates))
+    from chalicelib.adapters.rate_store import DynamoRateCounter
+    c = request.getfixturevalue("stack").container
+    return dict(catalog=c.catalog_store, room=c.waiting_room_store, rates=DynamoRateCounter(),
+                inventory=c.inventory)
+
+
+def a_line(rooms, now, per_minute=60, shards=2):
+    from chalicelib.domain.queue import QueueSettings
+    event = an_event(rooms["catalog"], now)
+    rooms["room"].configure(event.with_queue(QueueSettings(True, per_minute, 900, shards)),
+                            event.version, epoch(now))
+    return rooms["catalog"].event(event.event_id)
+
+
+def an_entry(event, user, ticket, shard):
+    from chalicelib.domain.queue import QueueEntry
+    return QueueEntry(f"que-{user}", event.event_id, user, ticket, shard, 1)
+
+
+def test_a_waiting_room_setting_bumps_the_events_version_and_needs_it_unchanged(rooms, now):
+    from chalicelib.domain.queue import QueueSettings
+    event = a_line(rooms, now)
+    assert event.queued and event.queue.admit_per_minute == 60
+    stale = event.with_queue(QueueSettings(False, 60, 900, 2))
+    with pytest.raises(SaleChanged):
+        rooms["room"].configure(stale, event.version - 1, epoch(now))
+    assert rooms["room"].lines_to_advance().count(event.event_id) == 1
+    rooms["room"].configure(stale, event.version, epoch(now))
+    assert event.event_id not in rooms["room"].lines_to_advance()
+    assert rooms["room"].line(event.event_id).settings.enabled is False
+
+
+def test_one_entry_per_user_and_a_second_join_gets_the_first_back(rooms, now):
+    event = a_line(rooms, now)
+    first = an_entry(event, "u1", "0001", 0)
+    assert rooms["room"].join(first) is None
+    again = rooms["room"].join(dataclasses.replace(first, ticket="0009"))
+    assert again.ticket == "0001" and rooms["room"].entry(event.event_id, "u1").ticket == "0001"
+    assert rooms["room"].entry(event.event_id, "nobody") is None
+
+
+def test_arrivals_come_in_ticket_order_across_shards_and_are_ranked_once(rooms, now):
+    event = a_line(rooms, now)
+    for user, ticket, shard in (("u3", "0003", 1), ("u1", "0001", 0), ("u2", "0002", 1),
+                                ("u4", "0004", 0)):
+        rooms["room"].join(an_entry(event, user, ticket, shard))
+    line = rooms["room"].line(event.event_id)
+    arrivals = rooms["room"].arrivals(line, 3)
+    assert [e.user_id for e in arrivals] == ["u1", "u2", "u3"]
+    line = rooms["room"].rank(line, arrivals)
+    assert line.ranked == 3
+    assert [e.user_id for e in rooms["room"].arrivals(line, 10)] == ["u4"]
+    assert [(e.user_id, e.rank) for e in rooms["room"].next_waiting(line, 10)] == [
+        ("u1", 1), ("u2", 2), ("u3", 3)]
+    with pytest.raises(LineChanged):
+        rooms["room"].rank(dataclasses.replace(line, ranked=0), rooms["room"].arrivals(line, 1))
+
+
+def test_admission_stores_tokens_and_moves_the_count_only_from_the_line_as_read(rooms, now):
+    event = a_line(rooms, now)
+    for i in range(3):
+        rooms["room"].join(an_entry(event, f"u{i}", f"000{i}", i % 2))
+    line = rooms["room"].line(event.event_id)
+    line = rooms["room"].rank(line, rooms["room"].arrivals(line, 10))
+    first = [e.admitted(epoch(now), 900, f"token-{e.user_id}")
+             for e in rooms["room"].next_waiting(line, 2)]
+    moved = rooms["room"].admit(line, first, 0.5, epoch(now) + 5)
+    assert (moved.admitted, moved.credit, moved.last_pass) == (2, 0.5, epoch(now) + 5)
+    stored = rooms["room"].entry(event.event_id, "u0")
+    assert stored.status == "admitted" and stored.admission_token == "token-u0"
+    assert stored.expires_at == epoch(now) + 900
+    assert [e.user_id for e in rooms["room"].next_waiting(moved, 10)] == ["u2"]
+    with pytest.raises(LineChanged):  # a second pass that read the line before this one
+        rooms["room"].admit(line, [], 0.0, epoch(now) + 5)
+    assert rooms["room"].line(event.event_id).admitted == 2
+
+
+def test_a_rate_counter_counts_to_its_limit_per_subject_and_window(rooms, now):
+    from chalicelib.services.ports import OverLimit, RateCheck
+    check = RateCheck("holds", uid("user"), 600, 2)
+    assert [rooms["rates"].consume(check), rooms["rates"].consume(check)] == [1, 0]
+    with pytest.raises(OverLimit):
+        rooms["rates"].consume(check)
+    assert rooms["rates"].consume(dataclasses.replace(check, window=660)) == 1
+    assert rooms["rates"].consume(dataclasses.replace(check, subject=uid("user"))) == 1
+
+
+def test_a_hold_counts_in_the_customers_window_and_over_it_writes_nothing(rooms, now):
+    from chalicelib.services.ports import OverLimit, RateCheck
+    event = an_event(rooms["catalog"], now)
+    inventory, user = rooms["inventory"], uid("user")
+    rate = RateCheck("holds", user, 600, 1)
+    guard = SaleGuard(event.event_id, event.version, epoch(now))
+    inventory.place_hold(a_hold(event, now, ("A-1-1",), user=user), guard, LimitCheck(cap=7), rate)
+    late = a_hold(event, now, ("A-1-2",), user=user)
+    with pytest.raises(OverLimit):
+        inventory.place_hold(late, guard, LimitCheck(cap=7), rate)
+    assert inventory.hold(late.hold_id) is None
+    assert "A-1-2" not in statuses(inventory, event, now)
