@@ -16,6 +16,7 @@ from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
 from chalicelib.api.organizer_changes import changes
 from chalicelib.api.payment_notifications import payment_notifications
+from chalicelib.api.privacy import privacy
 from chalicelib.api.public import public
 from chalicelib.api.search import search
 from chalicelib.api.webhooks import webhooks
@@ -25,6 +26,7 @@ from chalicelib.domain.events import SOURCE, from_detail
 from chalicelib.domain.live import FAN_OUT_SOURCE, SEAT_CHANGE_TYPES, FanOutJob
 from chalicelib.jobs import relay as outbox
 from chalicelib.jobs.sweeper import run_sweep
+from chalicelib import log_privacy
 from chalicelib.observability import instrument
 
 # Powertools' Logger owns the "boxoffice" logger: Chalice adding its own handler would
@@ -40,9 +42,11 @@ app.api.cors = CORSConfig(
     expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After", "Link"],
     max_age=600)
 logger = Logger(service="boxoffice")
+log_privacy.install(logger)
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
-for blueprint in (auth, public, search, customer, org, changes, webhooks, payment_notifications):
+for blueprint in (auth, public, search, customer, org, changes, webhooks, payment_notifications,
+                  privacy):
     app.register_blueprint(blueprint)
 instrument(app)
 

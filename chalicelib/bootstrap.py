@@ -13,9 +13,11 @@ from .adapters.idempotency import PowertoolsIdempotency
 from .adapters.inventory_store import DynamoInventory
 from .adapters.keys import KeyRing, load_keyring
 from .adapters.live_store import DynamoLiveStore
+from .adapters.privacy_store import DynamoPersonalData
 from .adapters.projection_store import DynamoProjections
 from .adapters.search_index import DynamoSearchIndex, search_rows
-from .adapters.tokens import EdDsaTicketSigner, HmacCursorCodec, LocalTokenIssuer
+from .adapters.tokens import (EdDsaTicketSigner, HmacCursorCodec, HmacPseudonyms,
+                              LocalTokenIssuer)
 from .adapters.transactions import TransactionRunner
 from .adapters.webhook_sender import HttpWebhookSender
 from .adapters.webhook_store import DynamoWebhookStore
@@ -34,6 +36,7 @@ from .services.lifecycle import EventLifecycle
 from .services.live import LiveSeatMap
 from .services.paging import Paging
 from .services.payment_events import PaymentEvents
+from .services.privacy import PrivacyService
 from .services.projections import ProjectionService
 from .services.sale_cache import SaleCache
 from .services.search import SearchService
@@ -71,6 +74,7 @@ class Container:
     audit: AuditService
     live: LiveSeatMap
     payment_events: PaymentEvents | None
+    privacy: PrivacyService
 
 
 def ensure_startable(settings: Settings, in_lambda: bool = True) -> None:
@@ -185,7 +189,9 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
         cancellations=cancellations,
         attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
         webhooks=webhooks, audit=AuditService(DynamoAuditLog(), paging), live=live,
-        payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None)
+        payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None,
+        privacy=PrivacyService(DynamoPersonalData(tx), inventory, bookings, payments,
+                               HmacPseudonyms(keyring), clock))
 
 
 _lock = threading.Lock()

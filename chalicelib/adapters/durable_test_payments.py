@@ -119,6 +119,11 @@ class DynamoTestPaymentProvider:
         except PynamoDBException as e:
             raise errors.PaymentProviderError() from e
 
+    def forget_customer(self, booking_id: str, authorization_id: str | None,
+                        pseudonym: str) -> None:
+        self._update(booking_id, [self._model.customer_ref.set(pseudonym)],
+                     self._model.pk.exists())
+
     def _update(self, booking_id: str, actions, condition) -> bool:
         try:
             self._model(f"PAYMENT#{booking_id}", SORT_KEY).update(actions=actions,

@@ -49,6 +49,8 @@ class KeyRing:
         self.ticket_keys = [SigningKey.from_seed(_derive(s, "tickets")) for s in seeds]
         self.token_key = SigningKey.from_seed(_derive(seeds[0], "local-tokens"))
         self.cursor_secret = _derive(seeds[0], "cursors")
+        # From the oldest seed: an erased user's marker and pseudonym must outlive rotations.
+        self.pseudonym_secret = _derive(seeds[-1], "pseudonyms")
 
     @property
     def active_ticket_key(self) -> SigningKey:

@@ -140,3 +140,21 @@ class HmacCursorCodec:
             return position
         except (ValueError, AttributeError, TypeError) as e:
             raise errors.InvalidCursor() from e
+
+
+class HmacPseudonyms:
+    """Keyed hashes of a user id: the erasure marker that finds it, and the pseudonym that
+    replaces it. Neither can be turned back into the id without the stage's secret."""
+
+    def __init__(self, keyring: KeyRing):
+        self._secret = keyring.pseudonym_secret
+
+    def _hash(self, purpose: str, user_id: str) -> str:
+        return hmac.new(self._secret, f"{purpose}\x1f{user_id}".encode(),
+                        hashlib.sha256).hexdigest()
+
+    def marker(self, user_id: str) -> str:
+        return self._hash("marker", user_id)[:40]
+
+    def pseudonym(self, user_id: str) -> str:
+        return "anon_" + self._hash("pseudonym", user_id)[:24]
