@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chalicelib.adapters.keys import KeyRing
-from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacCursorCodec
+from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacCursorCodec, HmacPseudonyms
 from chalicelib.domain.catalog import Location, Row, Section
 from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
 from chalicelib.domain.identity import Principal
@@ -22,6 +22,7 @@ from chalicelib.services.holds import HoldService
 from chalicelib.services.lifecycle import EventLifecycle
 from chalicelib.services.live import LiveSeatMap
 from chalicelib.services.paging import Paging
+from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.projections import ProjectionService
 from chalicelib.services.sale_cache import SaleCache
 from chalicelib.services.search import SearchService
@@ -32,6 +33,7 @@ from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
 from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
 from .payments import InMemoryPaymentProvider
+from .privacy import InMemoryPersonalData
 from .projections import InMemoryProjections
 from .webhooks import InMemoryWebhookStore, RecordingQueue, ScriptedSender
 
@@ -71,6 +73,8 @@ class World:
     pace: FakePace
     fan_out: InlineFanOut
     live: LiveSeatMap
+    personal_data: InMemoryPersonalData
+    privacy: PrivacyService
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
@@ -138,6 +142,7 @@ def build_world(start: dt.datetime | None = None) -> World:
                                          InlineFanOut())
     live = LiveSeatMap(live_store, catalog, inventory, pusher, fan_out, clock, pace)
     fan_out.deliver = live.deliver
+    personal_data = InMemoryPersonalData(inventory, audit_log)
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
         catalog=catalog, holds=holds, bookings=bookings,
@@ -151,4 +156,7 @@ def build_world(start: dt.datetime | None = None) -> World:
         attendees=AttendeeService(catalog, inventory, bookings, paging, clock),
         webhooks=WebhookService(webhook_store, queue, sender, paging, clock),
         audit=AuditService(audit_log, paging),
-        live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live)
+        live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live,
+        personal_data=personal_data,
+        privacy=PrivacyService(personal_data, inventory, bookings, payments,
+                               HmacPseudonyms(keyring), clock))
