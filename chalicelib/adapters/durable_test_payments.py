@@ -100,6 +100,11 @@ class DynamoTestPaymentProvider:
         """The customer failed or gave up 3-D Secure."""
         self._move(methods.booking_of(authorization_id), (REQUIRES_ACTION,), FAILED)
 
+    def customer_ref(self, booking_id: str) -> str | None:
+        """Who the payment is kept for (the user id, or the pseudonym after an erasure)."""
+        payment = self._get(booking_id)
+        return payment.customer_ref if payment else None
+
     def captured_total(self, booking_id: str) -> int:
         """What the customer is out of pocket for this booking."""
         payment = self._get(booking_id)

@@ -98,6 +98,10 @@ class InMemoryPaymentProvider:
             if payment.status == REQUIRES_ACTION:
                 payment.status = to
 
+    def customer_ref(self, booking_id: str) -> str | None:
+        with self._lock:
+            return self.customer_refs.get(booking_id)
+
     def captured_total(self, booking_id: str) -> int:
         """What the customer is out of pocket for this booking."""
         with self._lock:
