@@ -28,6 +28,7 @@ os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 import boto3  # noqa: E402
 
 from chalicelib.domain.clock import UTC, FixedClock  # noqa: E402
+from chalicelib.domain.privacy import STRAGGLER_SECONDS  # noqa: E402
 from chalicelib.local.stack import LocalStack  # noqa: E402
 from support import HttpClient, World  # noqa: E402
 
@@ -94,7 +95,7 @@ def main() -> None:
         for t in threads:
             t.join()
         left_after_request = hits_of(stack, sub, email)[1]
-        clock.advance(31)
+        clock.advance(STRAGGLER_SECONDS)
         started = time.monotonic()
         swept = stack.sweep()["erasures"]
         closing = time.monotonic() - started
@@ -103,7 +104,7 @@ def main() -> None:
               f"{BOOKINGS - BOOKINGS // 2} upcoming cancelled by the erasure")
         print(f"DELETE /users/me: {answer.status_code} in {first_pass * 1000:.0f} ms; items still "
               f"holding the id or email when it answered: {left_after_request}")
-        print(f"closing sweep (clock +31 s): {swept} in {closing * 1000:.0f} ms")
+        print(f"closing sweep (clock + straggler window): {swept} in {closing * 1000:.0f} ms")
         print(f"others' holds during the erasure: {counts['other holds']}")
         print(f"items scanned in every table: {items}; holding the id or email: {hits}")
     finally:

@@ -123,6 +123,14 @@ def payment_webhooks(settings: Settings, clock):
                             clock))
 
 
+def accounts_for(settings: Settings, issuer):
+    """Where sign-in accounts live: Cognito on deployed stages, the dev token issuer locally."""
+    if settings.is_local:
+        return issuer
+    from .adapters.accounts import CognitoAccounts
+    return CognitoAccounts(settings.region, settings.cognito_user_pool_id)
+
+
 def event_publisher(settings: Settings):
     import boto3
     from .adapters.publisher import EventBridgePublisher
@@ -191,7 +199,7 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
         webhooks=webhooks, audit=AuditService(DynamoAuditLog(), paging), live=live,
         payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None,
         privacy=PrivacyService(DynamoPersonalData(tx), inventory, bookings, payments,
-                               HmacPseudonyms(keyring), clock))
+                               HmacPseudonyms(keyring), clock, accounts_for(settings, issuer)))
 
 
 _lock = threading.Lock()

@@ -202,8 +202,11 @@ class ErasureItem(_Base):
     requested_at = NumberAttribute()
     erased_at = NumberAttribute(null=True)
     user_id = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # ERASED#{day requested}: what token checks load
+    gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)  # sparse: erasures still running
     gsi2sk = UnicodeAttribute(null=True)
+    by_day = _gsi1()
     by_sweep = _gsi2()
 
 

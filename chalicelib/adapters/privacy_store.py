@@ -26,6 +26,10 @@ def _erasure_pk(marker: str) -> str:
     return f"ERASURE#{marker}"
 
 
+def _day_pk(day: str) -> str:
+    return f"ERASED#{day}"
+
+
 def _erasure_from_item(item: ErasureItem) -> Erasure:
     return Erasure(item.pk.removeprefix("ERASURE#"), item.pseudonym, int(item.requested_at),
                    ErasureStatus(item.status), item.user_id,
@@ -48,6 +52,7 @@ class DynamoPersonalData:
         item = ErasureItem(pk=_erasure_pk(erasure.marker), sk="ERASURE",
                            status=erasure.status.value, pseudonym=erasure.pseudonym,
                            requested_at=erasure.requested_at, user_id=erasure.user_id,
+                           gsi1pk=_day_pk(erasure.day), gsi1sk=erasure.marker,
                            gsi2pk=ERASURE_SWEEP,
                            gsi2sk=f"{erasure.requested_at:012d}#{erasure.marker}")
         try:
@@ -57,6 +62,9 @@ class DynamoPersonalData:
             if e.cause_response_code != "ConditionalCheckFailedException":
                 raise
             return self.erasure(erasure.marker, consistent=True)
+
+    def erased_on(self, day: str) -> set[str]:
+        return {i.gsi1sk for i in ErasureItem.by_day.query(_day_pk(day))}
 
     def erasures_running(self, limit: int) -> list[str]:
         return [i.pk.removeprefix("ERASURE#")

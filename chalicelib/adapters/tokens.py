@@ -39,9 +39,16 @@ class LocalTokenIssuer:
     def __init__(self, keyring: KeyRing, issuer: str, audience: str, clock):
         self._key = keyring.token_key
         self._issuer, self._audience, self._clock = issuer, audience, clock
+        self._closed: set[str] = set()
+
+    def close(self, user_id: str) -> None:
+        """The local stage's accounts: an erased user gets no new token (the Accounts port)."""
+        self._closed.add(user_id)
 
     def issue(self, sub: str, email: str | None, roles: list[str], tenant_id: str | None,
               ttl_seconds: int = 12 * 3600) -> tuple[str, int]:
+        if sub in self._closed:
+            raise errors.Unauthorized("This account has been erased.")
         now = int(self._clock.now().timestamp())
         claims = {"sub": sub, "roles": roles, "iss": self._issuer, "aud": self._audience,
                   "iat": now, "exp": now + ttl_seconds}

@@ -496,6 +496,9 @@ class PersonalData(Protocol):
     def request_erasure(self, erasure: Erasure) -> Erasure:
         """Stores the request unless one exists; returns the one that stands."""
 
+    def erased_on(self, day: str) -> set[str]:
+        """Markers of the erasures requested on that UTC day (YYYY-MM-DD)."""
+
     def erasures_running(self, limit: int) -> list[str]:
         """Markers of erasures whose job still has work."""
 
@@ -518,6 +521,13 @@ class PersonalData(Protocol):
     def pseudonymise_booking(self, booking_id: str, user_id: str, pseudonym: str) -> bool:
         """The booking stays under the pseudonym without email or payment method; False when
         it changed meanwhile (try again)."""
+
+
+class Accounts(Protocol):
+    """Sign-in accounts at the identity provider."""
+
+    def close(self, user_id: str) -> None:
+        """Deletes the account, so no token is issued for it again; safe to repeat."""
 
 
 class Pseudonyms(Protocol):

@@ -3,6 +3,7 @@ the erasure job that puts it under a pseudonym (docs/privacy.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from dataclasses import dataclass
 
@@ -12,7 +13,8 @@ from ..domain.bookings import Booking, BookingStatus
 from ..domain.clock import epoch, to_rfc3339
 from ..domain.holds import Hold
 from ..domain.identity import Principal
-from ..domain.privacy import Erasure, ErasureStatus
+from ..domain.privacy import (MAX_TOKEN_SECONDS, NOT_ERASED_SECONDS, Erasure, ErasureStatus,
+                              days_covering)
 from .bookings import Receipt
 from .ids import new_id
 
@@ -39,14 +41,18 @@ class Export:
 
 
 class PrivacyService:
-    def __init__(self, store, inventory, bookings, payments, pseudonyms, clock):
+    def __init__(self, store, inventory, bookings, payments, pseudonyms, clock, accounts,
+                 monotonic=time.monotonic):
         self.store, self.inventory, self.bookings = store, inventory, bookings
         self.payments, self.pseudonyms, self.clock = payments, pseudonyms, clock
+        self.accounts = accounts
+        self._recent = RecentErasures(store.erased_on, clock, monotonic)
 
     # the token path ---------------------------------------------------------------------------
     def ensure_not_erased(self, principal: Principal) -> None:
-        """One GetItem by a keyed hash: an erased user's tokens stop working."""
-        if self.store.erasure(self.pseudonyms.marker(principal.sub)) is not None:
+        """An erased user's tokens stop working; checked against the recent erasures this
+        process holds in memory (no request per call)."""
+        if self._recent.erased(self.pseudonyms.marker(principal.sub)):
             raise errors.Unauthorized("This account has been erased.")
 
     # access -----------------------------------------------------------------------------------
@@ -81,6 +87,7 @@ class PrivacyService:
         erasure = self.store.request_erasure(Erasure(
             self.pseudonyms.marker(principal.sub), self.pseudonyms.pseudonym(principal.sub),
             epoch(now), user_id=principal.sub))
+        self._recent.remember(erasure.marker)
         self.run(erasure.marker, PASS_SECONDS)
         return erasure
 
@@ -108,6 +115,7 @@ class PrivacyService:
         now = self.clock.now()
         if left or not erasure.may_finish(now):
             return "running"
+        self.accounts.close(erasure.user_id)  # last use of the id: no token is issued again
         done = erasure.finished(now)
         self.store.finish_erasure(done, AuditEntry(
             new_id("aud"), PLATFORM_TENANT, to_rfc3339(now), done.pseudonym,
@@ -135,6 +143,38 @@ class PrivacyService:
             for item_id in fresh:
                 seen.add(item_id)
                 move(item_id, erasure.user_id, erasure.pseudonym)
+
+
+class RecentErasures:
+    """The markers of every erasure recent enough for a token issued before it to be alive,
+    reloaded by each process at most every NOT_ERASED_SECONDS (one or two Queries, whatever
+    the traffic), so checking a token costs no request: the buy path stays at its budget.
+    Another process's erasure ends the token here within that window (the erasure job waits
+    it out: STRAGGLER_SECONDS)."""
+
+    def __init__(self, load_day, clock, monotonic):
+        self._load_day, self._clock, self._monotonic = load_day, clock, monotonic
+        self._lock = threading.Lock()
+        self._markers: set[str] = set()
+        self._mine: set[str] = set()  # erased by this process since the last load
+        self._loaded_at: float | None = None
+
+    def erased(self, marker: str) -> bool:
+        now = self._monotonic()
+        with self._lock:
+            stale = self._loaded_at is None or now - self._loaded_at >= NOT_ERASED_SECONDS
+        if stale:
+            markers = set()
+            for day in days_covering(self._clock.now(), MAX_TOKEN_SECONDS):
+                markers |= self._load_day(day)
+            with self._lock:
+                self._markers, self._loaded_at = markers, now
+        with self._lock:
+            return marker in self._markers or marker in self._mine
+
+    def remember(self, marker: str) -> None:
+        with self._lock:
+            self._mine.add(marker)
 
 
 def _all(read) -> list:

@@ -26,6 +26,10 @@ class InMemoryPersonalData:
         with self._lock:
             return self._erasures.setdefault(erasure.marker, erasure)
 
+    def erased_on(self, day: str) -> set[str]:
+        with self._lock:
+            return {e.marker for e in self._erasures.values() if e.day == day}
+
     def erasures_running(self, limit: int) -> list[str]:
         with self._lock:
             running = sorted((e for e in self._erasures.values()
@@ -108,3 +112,14 @@ class InMemoryPersonalData:
         new.version += 1
 
 
+
+
+class RecordingAccounts:
+    """The identity provider's accounts: which were closed."""
+
+    def __init__(self):
+        self.closed: list[str] = []
+
+    def close(self, user_id: str) -> None:
+        if user_id not in self.closed:
+            self.closed.append(user_id)

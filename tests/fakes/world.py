@@ -33,7 +33,7 @@ from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
 from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
 from .payments import InMemoryPaymentProvider
-from .privacy import InMemoryPersonalData
+from .privacy import InMemoryPersonalData, RecordingAccounts
 from .projections import InMemoryProjections
 from .webhooks import InMemoryWebhookStore, RecordingQueue, ScriptedSender
 
@@ -74,6 +74,7 @@ class World:
     fan_out: InlineFanOut
     live: LiveSeatMap
     personal_data: InMemoryPersonalData
+    accounts: RecordingAccounts
     privacy: PrivacyService
 
     # people ---------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def build_world(start: dt.datetime | None = None) -> World:
                                          InlineFanOut())
     live = LiveSeatMap(live_store, catalog, inventory, pusher, fan_out, clock, pace)
     fan_out.deliver = live.deliver
-    personal_data = InMemoryPersonalData(inventory, audit_log)
+    personal_data, accounts = InMemoryPersonalData(inventory, audit_log), RecordingAccounts()
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
         catalog=catalog, holds=holds, bookings=bookings,
@@ -157,6 +158,6 @@ def build_world(start: dt.datetime | None = None) -> World:
         webhooks=WebhookService(webhook_store, queue, sender, paging, clock),
         audit=AuditService(audit_log, paging),
         live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live,
-        personal_data=personal_data,
+        personal_data=personal_data, accounts=accounts,
         privacy=PrivacyService(personal_data, inventory, bookings, payments,
-                               HmacPseudonyms(keyring), clock))
+                               HmacPseudonyms(keyring), clock, accounts))

@@ -574,6 +574,7 @@ def test_an_erasure_request_is_kept_once_and_finished_once(ports, now):
     assert personal.request_erasure(first) == first
     assert personal.request_erasure(Erasure(marker, "anon_y", epoch(now) + 5, user_id="u-1")) == first
     assert marker in personal.erasures_running(100)
+    assert marker in personal.erased_on(first.day) and marker not in personal.erased_on("2001-01-01")
     done = first.finished(now)
     entry = AuditEntry(uid("aud"), PLATFORM_TENANT, to_rfc3339(now), "anon_x",
                        AuditAction.USER_ERASE, "user/anon_x", None)

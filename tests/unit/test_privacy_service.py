@@ -130,3 +130,36 @@ def test_log_records_never_carry_an_email_address(caplog):
                     for r in records)
     assert "@" not in text.replace("[email]", "")
     assert "booking for [email]" in text and "ValueError: bad address [email]" in text
+
+
+def test_a_process_checks_tokens_in_memory_and_sees_other_erasures_within_the_window(world):
+    from chalicelib.domain.privacy import NOT_ERASED_SECONDS
+    from chalicelib.services.privacy import RecentErasures
+    loads, erased, now = [], {}, [0.0]
+
+    def load(day):
+        loads.append(day)
+        return {m for m, d in erased.items() if d == day}
+    recent = RecentErasures(load, world.clock, lambda: now[0])
+    assert not recent.erased("m") and not recent.erased("other")
+    assert len(loads) == 2  # yesterday and today, once for every token checked meanwhile
+    erased["m"] = world.clock.now().date().isoformat()  # another process erased the user
+    now[0] += NOT_ERASED_SECONDS - 0.1
+    assert not recent.erased("m")
+    now[0] += 0.2
+    assert recent.erased("m") and len(loads) == 4
+    recent.remember("mine")
+    assert recent.erased("mine")  # this process's own erasure: at once
+
+
+def test_the_finished_job_closes_the_account_so_token_checks_need_only_recent_erasures(world):
+    from chalicelib.domain.privacy import MAX_TOKEN_SECONDS
+    fan = world.customer()
+    erasure = world.privacy.erase(fan, cancel_upcoming=False)
+    assert world.accounts.closed == []  # the job still needs the id
+    world.clock.advance(STRAGGLER_SECONDS)
+    world.privacy.run(erasure.marker, 5)
+    assert world.accounts.closed == [fan.sub]  # no token is issued for it again
+    world.clock.advance(MAX_TOKEN_SECONDS + 24 * 3600)
+    loaded = world.personal_data.erased_on(world.clock.now().date().isoformat())
+    assert erasure.marker not in loaded  # every token issued before it has expired by now
