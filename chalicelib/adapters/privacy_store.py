@@ -144,11 +144,16 @@ class DynamoPersonalData:
             item = BookingItem.get(booking_pk(booking_id), "BOOKING", consistent_read=True)
         except DoesNotExist:
             return True
-        if item.user_id != user_id:
-            return True
-        doc = {**as_plain(item.doc), "customer_email": None, "payment_method_id": ""}
+        doc = as_plain(item.doc)
         failed = item.status == BookingStatus.FAILED.value
-        unchanged = ((BookingItem.user_id == user_id) & (BookingItem.status == item.status)
+        # A state change that read the booking before its first rewrite stores the old
+        # document and index key again (never the user_id attribute): rewrite it once more.
+        left = (item.gsi1pk == user_bookings_pk(user_id, failed) or doc.get("customer_email")
+                or doc.get("payment_method_id"))
+        if item.user_id != user_id and not (item.user_id == pseudonym and left):
+            return True
+        doc = {**doc, "customer_email": None, "payment_method_id": ""}
+        unchanged = ((BookingItem.user_id == item.user_id) & (BookingItem.status == item.status)
                      & (BookingItem.capture_pending == bool(item.capture_pending)))
         unchanged &= (BookingItem.refund_status == item.refund_status if item.refund_status
                       else BookingItem.refund_status.does_not_exist())
@@ -161,6 +166,9 @@ class DynamoPersonalData:
         except ConditionsFailed:
             return False
         return self._move_ledger(item.event_id, user_id, pseudonym)
+
+    def move_ledger(self, event_id: str, user_id: str, pseudonym: str) -> bool:
+        return self._move_ledger(event_id, user_id, pseudonym)
 
     def _move_ledger(self, event_id: str, user_id: str, pseudonym: str) -> bool:
         """The ticket ledger's key holds the user id: its counts join the pseudonym's."""

@@ -519,8 +519,13 @@ class PersonalData(Protocol):
         False when something changed meanwhile (try again)."""
 
     def pseudonymise_booking(self, booking_id: str, user_id: str, pseudonym: str) -> bool:
-        """The booking stays under the pseudonym without email or payment method; False when
-        it changed meanwhile (try again)."""
+        """The booking stays under the pseudonym without email or payment method (also when a
+        concurrent change put the old index key or email back); False when it changed
+        meanwhile (try again)."""
+
+    def move_ledger(self, event_id: str, user_id: str, pseudonym: str) -> bool:
+        """The user's ledger for the event (if any) joins the pseudonym's; False when it
+        changed meanwhile (try again)."""
 
 
 class Accounts(Protocol):

@@ -112,6 +112,7 @@ class PrivacyService:
                               deadline)
         left += self._move_all(self.store.booking_ids_of, self._pseudonymise_booking, erasure,
                                deadline)
+        left += self._move_ledgers(erasure)
         now = self.clock.now()
         if left or not erasure.may_finish(now):
             return "running"
@@ -122,9 +123,18 @@ class PrivacyService:
             AuditAction.USER_ERASE, resource("user", done.pseudonym), None))
         return "erased"
 
+    def _move_ledgers(self, erasure: Erasure) -> int:
+        """A change that read a hold before it moved (the sweeper expiring it, a booking
+        committing) updates the ledger under the old key again: look under every event the
+        customer had anything for. Returns how many could not move yet."""
+        events = {h.event_id for h in _all(
+            lambda after: self.store.holds_of(erasure.pseudonym, after, PAGE))}
+        return sum(not self.store.move_ledger(event_id, erasure.user_id, erasure.pseudonym)
+                   for event_id in sorted(events))
+
     def _pseudonymise_booking(self, booking_id: str, user_id: str, pseudonym: str) -> bool:
         booking = self.inventory.booking(booking_id)
-        if booking is None or booking.user_id != user_id:
+        if booking is None or booking.user_id not in (user_id, pseudonym):
             return True
         # The provider's copy first: a crash in between leaves the booking to be found again.
         self.payments.forget_customer(booking_id, booking.authorization_id, pseudonym)

@@ -91,7 +91,7 @@ class InMemoryPersonalData:
         lock, _, bookings = self._items()
         with lock:
             booking = bookings.get(booking_id)
-            if booking is None or booking.user_id != user_id:
+            if booking is None or booking.user_id not in (user_id, pseudonym):
                 return True
             if self._refused():
                 return False
@@ -99,6 +99,11 @@ class InMemoryPersonalData:
                                            payment_method_id="")
             self._move_ledger(booking.event_id, user_id, pseudonym)
             return True
+
+    def move_ledger(self, event_id: str, user_id: str, pseudonym: str) -> bool:
+        with self._inventory._lock:
+            self._move_ledger(event_id, user_id, pseudonym)
+        return True
 
     def _move_ledger(self, event_id: str, user_id: str, pseudonym: str) -> None:
         ledgers = self._inventory._ledgers

@@ -584,3 +584,28 @@ def test_an_erasure_request_is_kept_once_and_finished_once(ports, now):
     assert (stored.status, stored.user_id) == (ErasureStatus.ERASED, None)
     assert marker not in personal.erasures_running(100)
     assert personal.erasure(uid("mark")) is None
+
+
+def test_a_booking_stored_again_from_a_stale_read_is_pseudonymised_again(ports, now):
+    personal, inventory = ports["personal"], ports["inventory"]
+    _, user, _, bookings = a_customer_with_everything(ports, now)
+    confirmed = next(b for b in map(inventory.booking, bookings) if b.status == BookingStatus.CONFIRMED)
+    assert personal.pseudonymise_booking(confirmed.booking_id, user, "anon_1")
+    inventory.save_booking(confirmed.captured(), confirmed)  # the finalizer read it before
+    assert personal.pseudonymise_booking(confirmed.booking_id, user, "anon_1")
+    assert confirmed.booking_id not in personal.booking_ids_of(user, 100)
+    again = inventory.booking(confirmed.booking_id)
+    assert (again.user_id, again.customer_email, again.capture_pending) == ("anon_1", None, False)
+
+
+def test_a_ledger_written_again_under_the_old_key_is_moved(ports, now):
+    personal, inventory = ports["personal"], ports["inventory"]
+    event, user, holds, bookings = a_customer_with_everything(ports, now)
+    for hold_id in holds:
+        personal.pseudonymise_hold(hold_id, user, "anon_1")
+    late = place(inventory, event, a_hold(event, now, ("B-1-9",), user=user), now)
+    assert inventory.ledger(event.event_id, user).holds == {late.hold_id: 1}
+    assert personal.move_ledger(event.event_id, user, "anon_1")
+    assert personal.move_ledger(event.event_id, user, "anon_1")
+    assert inventory.ledger(event.event_id, user).holds == {}
+    assert late.hold_id in inventory.ledger(event.event_id, "anon_1").holds
