@@ -79,11 +79,7 @@ class DynamoPersonalData:
                                ErasureItem.gsi2sk.remove()],
                       condition=ErasureItem.status == ErasureStatus.ERASING.value)
             add_audit(tx, audit)
-        try:
-            self._tx.run(build)
-            return True
-        except ConditionsFailed:
-            return False
+        return self._succeeds(build)
 
     # what is kept about a user ----------------------------------------------------------------
     def hold_ids_of(self, user_id: str, limit: int) -> list[str]:
@@ -131,9 +127,7 @@ class DynamoPersonalData:
                 tx.update(SeatStateItem(pk=seat.pk, sk=seat.sk),
                           actions=[SeatStateItem.user_id.set(pseudonym)],
                           condition=SeatStateItem.user_id == user_id)
-        try:
-            self._tx.run(build)
-        except ConditionsFailed:
+        if not self._succeeds(build):
             return False
         return self._move_ledger(hold.event_id, user_id, pseudonym) if hold else True
 
@@ -157,15 +151,12 @@ class DynamoPersonalData:
                      & (BookingItem.capture_pending == bool(item.capture_pending)))
         unchanged &= (BookingItem.refund_status == item.refund_status if item.refund_status
                       else BookingItem.refund_status.does_not_exist())
-        try:
-            self._tx.run(lambda tx: tx.update(
-                BookingItem(pk=item.pk, sk="BOOKING"),
-                actions=[BookingItem.user_id.set(pseudonym), BookingItem.doc.set(doc),
-                         BookingItem.gsi1pk.set(user_bookings_pk(pseudonym, failed))],
-                condition=unchanged))
-        except ConditionsFailed:
-            return False
-        return self._move_ledger(item.event_id, user_id, pseudonym)
+        moved = self._succeeds(lambda tx: tx.update(
+            BookingItem(pk=item.pk, sk="BOOKING"),
+            actions=[BookingItem.user_id.set(pseudonym), BookingItem.doc.set(doc),
+                     BookingItem.gsi1pk.set(user_bookings_pk(pseudonym, failed))],
+            condition=unchanged))
+        return moved and self._move_ledger(item.event_id, user_id, pseudonym)
 
     def move_ledger(self, event_id: str, user_id: str, pseudonym: str) -> bool:
         return self._move_ledger(event_id, user_id, pseudonym)
@@ -185,6 +176,10 @@ class DynamoPersonalData:
             tx.update(LedgerItem(pk=ledger_pk(event_id, pseudonym), sk="LEDGER"), actions=actions)
             tx.delete(LedgerItem(pk=old.pk, sk="LEDGER"),
                       condition=LedgerItem.version == int(old.version or 0))
+        return self._succeeds(build)
+
+    def _succeeds(self, build) -> bool:
+        """Runs one transaction; False when a condition refused it (the next pass retries)."""
         try:
             self._tx.run(build)
             return True
