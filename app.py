@@ -16,6 +16,7 @@ from chalicelib.api.customer import customer
 from chalicelib.api.organizer import org
 from chalicelib.api.organizer_changes import changes
 from chalicelib.api.payment_notifications import payment_notifications
+from chalicelib.api.privacy import privacy
 from chalicelib.api.public import public
 from chalicelib.api.reference import reference
 from chalicelib.api.queue import queue
@@ -26,6 +27,7 @@ from chalicelib.config import Settings
 from chalicelib.domain.events import SOURCE, SeatsChanged, from_detail
 from chalicelib.domain.live import FAN_OUT_SOURCE, SEAT_CHANGE_TYPES, FanOutJob
 from chalicelib.jobs import relay as outbox
+from chalicelib import log_privacy
 from chalicelib.jobs.sweeper import advance_queues, run_sweep
 from chalicelib.observability import instrument, record_business_metrics
 from chalicelib.services.business_metrics import measures_of
@@ -44,10 +46,11 @@ app.api.cors = CORSConfig(
                     "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
     max_age=600)
 logger = Logger(service="boxoffice")
+log_privacy.install(logger)
 metrics = Metrics(namespace="Boxoffice", service="boxoffice")
 
 for blueprint in (auth, public, reference, search, customer, org, changes, webhooks,
-                  payment_notifications, queue):
+                  payment_notifications, queue, privacy):
     app.register_blueprint(blueprint)
 instrument(app)
 

@@ -13,11 +13,12 @@ from .adapters.idempotency import PowertoolsIdempotency
 from .adapters.inventory_store import DynamoInventory
 from .adapters.keys import KeyRing, load_keyring
 from .adapters.live_store import DynamoLiveStore
+from .adapters.privacy_store import DynamoPersonalData
 from .adapters.projection_store import DynamoProjections
 from .adapters.queue_store import DynamoWaitingRoom
 from .adapters.rate_store import DynamoRateCounter
 from .adapters.search_index import DynamoSearchIndex, search_rows
-from .adapters.tokens import (EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec,
+from .adapters.tokens import (EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec, HmacPseudonyms,
                               LocalTokenIssuer)
 from .adapters.transactions import TransactionRunner
 from .adapters.webhook_sender import HttpWebhookSender
@@ -37,6 +38,7 @@ from .services.lifecycle import EventLifecycle
 from .services.live import LiveSeatMap
 from .services.paging import Paging
 from .services.payment_events import PaymentEvents
+from .services.privacy import PrivacyService
 from .services.projections import ProjectionService
 from .services.rate_limits import OrganizerLimiter, RateLimits
 from .services.sale_cache import SaleCache
@@ -79,6 +81,7 @@ class Container:
     waiting_room_store: DynamoWaitingRoom
     waiting_room: WaitingRoomService
     organizer_limits: OrganizerLimiter
+    privacy: PrivacyService
 
 
 def ensure_startable(settings: Settings, in_lambda: bool = True) -> None:
@@ -125,6 +128,14 @@ def payment_webhooks(settings: Settings, clock):
         StripeWebhookVerifier(stripe_secret(settings, "webhook_secret"), clock),
         DynamoWebhookDedupe(settings.booking_table, settings.region, settings.dynamodb_endpoint,
                             clock))
+
+
+def accounts_for(settings: Settings, issuer):
+    """Where sign-in accounts live: Cognito on deployed stages, the dev token issuer locally."""
+    if settings.is_local:
+        return issuer
+    from .adapters.accounts import CognitoAccounts
+    return CognitoAccounts(settings.region, settings.cognito_user_pool_id)
 
 
 def event_publisher(settings: Settings):
@@ -201,7 +212,9 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
         webhooks=webhooks, audit=AuditService(DynamoAuditLog(), paging), live=live,
         payment_events=PaymentEvents(payment_notices, bookings) if payment_notices else None,
         waiting_room_store=waiting_room_store, waiting_room=waiting_room,
-        organizer_limits=OrganizerLimiter(DynamoRateCounter(), limits, clock))
+        organizer_limits=OrganizerLimiter(DynamoRateCounter(), limits, clock),
+        privacy=PrivacyService(DynamoPersonalData(tx), inventory, bookings, payments,
+                               HmacPseudonyms(keyring), clock, accounts_for(settings, issuer)))
 
 
 def rate_limits(settings: Settings) -> RateLimits:

@@ -100,6 +100,11 @@ class DynamoTestPaymentProvider:
         """The customer failed or gave up 3-D Secure."""
         self._move(methods.booking_of(authorization_id), (REQUIRES_ACTION,), FAILED)
 
+    def customer_ref(self, booking_id: str) -> str | None:
+        """Who the payment is kept for (the user id, or the pseudonym after an erasure)."""
+        payment = self._get(booking_id)
+        return payment.customer_ref if payment else None
+
     def captured_total(self, booking_id: str) -> int:
         """What the customer is out of pocket for this booking."""
         payment = self._get(booking_id)
@@ -118,6 +123,11 @@ class DynamoTestPaymentProvider:
             return None
         except PynamoDBException as e:
             raise errors.PaymentProviderError() from e
+
+    def forget_customer(self, booking_id: str, authorization_id: str | None,
+                        pseudonym: str) -> None:
+        self._update(booking_id, [self._model.customer_ref.set(pseudonym)],
+                     self._model.pk.exists())
 
     def _update(self, booking_id: str, actions, condition) -> bool:
         try:

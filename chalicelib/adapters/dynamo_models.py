@@ -166,6 +166,7 @@ class BookingItem(_Base):
     gsi2sk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)  # sparse: bookings with tickets, by event (attendees)
     gsi3sk = UnicodeAttribute(null=True)
+    ttl = NumberAttribute(null=True)  # failed attempts only (docs/privacy.md)
     by_user = _gsi1()
     by_sweep = _gsi2()
     by_event = _gsi3()
@@ -188,6 +189,25 @@ class DeliveryItem(_Base):
     ttl = NumberAttribute(null=True)
     by_webhook = _gsi1()
     by_due = _gsi2()
+
+
+class ErasureItem(_Base):
+    """A customer's erasure (ERASURE#{marker}): a keyed hash finds it, never the user id,
+    which it keeps only while the job has work (then removed)."""
+
+    Meta = _meta()
+
+    status = UnicodeAttribute()
+    pseudonym = UnicodeAttribute()
+    requested_at = NumberAttribute()
+    erased_at = NumberAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # ERASED#{day requested}: what token checks load
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # sparse: erasures still running
+    gsi2sk = UnicodeAttribute(null=True)
+    by_day = _gsi1()
+    by_sweep = _gsi2()
 
 
 class LedgerItem(_Base):
@@ -318,7 +338,7 @@ class WatchItem(_Base):
 CATALOG_MODELS = (CatalogItem, LayoutItem, CancellationItem, AuditItem, MarkerItem,
                   WebhookItem)
 BOOKING_MODELS = (SeatStateItem, HoldItem, BookingItem, LedgerItem, DeliveryItem, QueueEntryItem,
-                  QueueLineItem, RateItem)
+                  QueueLineItem, RateItem, ErasureItem)
 PROJECTION_MODELS = (CounterItem, DedupeItem)
 LIVE_MODELS = (ConnectionItem, SubscriptionItem, PendingChangesItem, WatchItem)
 

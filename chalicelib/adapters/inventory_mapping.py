@@ -6,11 +6,15 @@ import hashlib
 from ..domain.bookings import (Booking, BookingStatus, Failure, Refund, RefundReason,
                                RefundStatus, Ticket)
 from ..domain.holds import BookingClaim, HeldSeat, Hold, HoldStatus, SeatState, SeatStatus
+from ..domain.clock import epoch, parse_rfc3339
 from ..domain.money import Money
 from .catalog_store import as_plain
 
+# Retention (docs/privacy.md): holds 90 days after they end, kept refusals a day, failed
+# payment attempts 30 days after they were made. Deleted by DynamoDB's TTL (within ~2 days).
 RECORD_TTL_SECONDS = 90 * 24 * 3600
 REFUSAL_TTL_SECONDS = 24 * 3600
+FAILED_BOOKING_TTL_SECONDS = 30 * 24 * 3600
 REFUSED = "refused"
 
 
@@ -53,6 +57,13 @@ def event_bookings_keys(booking: Booking) -> dict:
     return {"gsi3pk": event_bookings_pk(booking.event_id,
                                         shard_of(booking.booking_id, ATTENDEE_SHARDS)),
             "gsi3sk": f"{booking.created_at}#{booking.booking_id}"}
+
+
+def failed_booking_ttl(booking: Booking) -> int | None:
+    """A failed payment attempt is kept for same-key replays and support, then deleted."""
+    if booking.status != BookingStatus.FAILED:
+        return None
+    return epoch(parse_rfc3339(booking.created_at)) + FAILED_BOOKING_TTL_SECONDS
 
 
 def shard_of(key: str, shards: int) -> int:

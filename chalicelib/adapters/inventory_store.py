@@ -22,7 +22,7 @@ from .dynamo_models import (BookingItem, CancellationItem, CatalogItem, HoldItem
                             SeatStateItem)
 from .inventory_mapping import (ATTENDEE_SHARDS, REFUSAL_TTL_SECONDS, REFUSED,
                                 RECORD_TTL_SECONDS, booking_doc, booking_from_item, booking_pk,
-                                event_bookings_keys, event_bookings_pk, hold_doc, hold_from_item,
+                                event_bookings_keys, event_bookings_pk, failed_booking_ttl, hold_doc, hold_from_item,
                                 hold_pk, ledger_entry, ledger_pk, parse_entries, seat_pk,
                                 seat_state_from_item, shard_of, user_bookings_pk, user_holds_pk)
 from .paging import bounded_query
@@ -112,8 +112,11 @@ class DynamoInventory:
                "code": refusal.code, "message": refusal.message, "details": refusal.details,
                "refused_at": refusal.refused_at}
         try:
+            # Listed under the user (never as a hold: the filters ask for active ones) so
+            # an export or an erasure finds it.
             HoldItem(pk=hold_pk(refusal.hold_id), sk="HOLD", status=REFUSED,
-                     user_id=refusal.user_id, doc=doc,
+                     user_id=refusal.user_id, doc=doc, gsi1pk=user_holds_pk(refusal.user_id),
+                     gsi1sk=f"{_iso(refusal.refused_at)}#{refusal.hold_id}",
                      ttl=refusal.refused_at + REFUSAL_TTL_SECONDS).save(
                 condition=HoldItem.pk.does_not_exist())
         except PutError as e:
@@ -339,6 +342,7 @@ class DynamoInventory:
                            checked_in=dict(booking.checked_in),
                            gsi1pk=user_bookings_pk(booking.user_id, failed),
                            gsi1sk=f"{booking.created_at}#{booking.booking_id}",
+                           ttl=failed_booking_ttl(booking),
                            **self._booking_sweep_keys(booking), **event_bookings_keys(booking))
 
     def _booking_sweep_keys(self, booking: Booking) -> dict:
@@ -368,6 +372,9 @@ class DynamoInventory:
                         BookingItem.gsi3sk.set(attendee["gsi3sk"])]
         if booking.refund:
             actions.append(BookingItem.refund_status.set(str(booking.refund.status)))
+        ttl = failed_booking_ttl(booking)
+        if ttl is not None:
+            actions.append(BookingItem.ttl.set(ttl))
         return actions
 
     def save_booking(self, booking: Booking, expected: Booking) -> None:

@@ -51,6 +51,8 @@ class KeyRing:
         self.token_key = SigningKey.from_seed(_derive(seeds[0], "local-tokens"))
         self.cursor_secret = _derive(seeds[0], "cursors")
         self.admission_secrets = [_derive(s, "admission") for s in seeds]
+        # From the oldest seed: an erased user's marker and pseudonym must outlive rotations.
+        self.pseudonym_secret = _derive(seeds[-1], "pseudonyms")
 
     @property
     def active_ticket_key(self) -> SigningKey:

@@ -135,6 +135,14 @@ class StripePaymentProvider:
                                  next_action_url=getattr(redirect, "url", None))
         return Authorization(intent.id, AUTHORIZED)
 
+    def forget_customer(self, booking_id: str, authorization_id: str | None,
+                        pseudonym: str) -> None:
+        for intent_id in ([authorization_id] if authorization_id else self._intents_of(booking_id)):
+            try:
+                self._intents.update(intent_id, {"metadata": {"customer_ref": pseudonym}})
+            except stripe.StripeError as e:
+                raise errors.PaymentProviderError() from e
+
     def _retrieve(self, intent_id: str, expand: list[str] | None = None):
         try:
             return self._intents.retrieve(intent_id, {"expand": expand} if expand else None)

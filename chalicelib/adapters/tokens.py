@@ -40,9 +40,16 @@ class LocalTokenIssuer:
     def __init__(self, keyring: KeyRing, issuer: str, audience: str, clock):
         self._key = keyring.token_key
         self._issuer, self._audience, self._clock = issuer, audience, clock
+        self._closed: set[str] = set()
+
+    def close(self, user_id: str) -> None:
+        """The local stage's accounts: an erased user gets no new token (the Accounts port)."""
+        self._closed.add(user_id)
 
     def issue(self, sub: str, email: str | None, roles: list[str], tenant_id: str | None,
               ttl_seconds: int = 12 * 3600) -> tuple[str, int]:
+        if sub in self._closed:
+            raise errors.Unauthorized("This account has been erased.")
         now = int(self._clock.now().timestamp())
         claims = {"sub": sub, "roles": roles, "iss": self._issuer, "aud": self._audience,
                   "iat": now, "exp": now + ttl_seconds}
@@ -176,3 +183,21 @@ class HmacAdmissionSigner:
             return None
         typed = all(isinstance(v, str) for v in (claims.queue_id, claims.event_id, claims.user_id))
         return claims if typed and type(claims.expires_at) is int else None
+
+
+class HmacPseudonyms:
+    """Keyed hashes of a user id: the erasure marker that finds it, and the pseudonym that
+    replaces it. Neither can be turned back into the id without the stage's secret."""
+
+    def __init__(self, keyring: KeyRing):
+        self._secret = keyring.pseudonym_secret
+
+    def _hash(self, purpose: str, user_id: str) -> str:
+        return hmac.new(self._secret, f"{purpose}\x1f{user_id}".encode(),
+                        hashlib.sha256).hexdigest()
+
+    def marker(self, user_id: str) -> str:
+        return self._hash("marker", user_id)[:40]
+
+    def pseudonym(self, user_id: str) -> str:
+        return "anon_" + self._hash("pseudonym", user_id)[:24]

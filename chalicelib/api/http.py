@@ -93,8 +93,11 @@ def body(request, model):
 
 
 def caller(request) -> Principal:
+    from ..bootstrap import container
     from .auth import principal_of
-    return principal_of((request.context or {}).get("authorizer") or {})
+    principal = principal_of((request.context or {}).get("authorizer") or {})
+    container().privacy.ensure_not_erased(principal)  # a valid token of an erased user: 401
+    return principal
 
 
 def organizer(request) -> Principal:

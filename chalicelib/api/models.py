@@ -399,3 +399,47 @@ class AuditEntry(Body):
 class AuditList(Body):
     entries: list[AuditEntry]
     next_cursor: str | None
+
+
+class ExportUser(Body):
+    user_id: str = Field(description="The token's sub.")
+    email: str | None = Field(description="The token's email (Boxoffice keeps it only on "
+                                          "bookings, as it was when booked).")
+    roles: list[str]
+    tenant_id: str | None
+
+
+class ExportRefund(Body):
+    amount: Money
+    status: Literal["pending", "succeeded"]
+    reason: Literal["customer", "organizer", "event_cancelled"]
+
+
+class ExportBooking(Booking):
+    email: str | None = Field(description="The email the booking was made with.")
+    payment_method_id: str = Field(description="The payment method it was paid with.")
+    event: EventRef
+    refund: ExportRefund | None
+
+
+class ExportCheckIn(Body):
+    booking_id: str
+    ticket_id: str
+    seat_id: str
+    event_id: str
+    checked_in_at: Timestamp
+
+
+class Export(Body):
+    user: ExportUser
+    holds: list[Hold] = Field(description="Every hold, whatever its status.")
+    bookings: list[ExportBooking] = Field(description="Every booking with its tickets, failed "
+                                                      "payment attempts included.")
+    check_ins: list[ExportCheckIn]
+    queue_entries: list[dict] = Field(description="Waiting-room entries (none are kept: this "
+                                                  "deployment has no waiting room).")
+    generated_at: Timestamp
+
+
+class ErasureAccepted(Body):
+    status: Literal["erasing"]

@@ -26,8 +26,9 @@ def health():
 
 @public.route("/dev/token", methods=["POST"], doc=RouteDoc(
     "Issue a local-stage token", "local stage", models.DevToken, request=DevTokenIn,
-    errors=("NOT_FOUND",),
-    description="Local stage only (404 on deployed stages): a JWT signed with the stage's key."))
+    errors=("NOT_FOUND", "UNAUTHORIZED"),
+    description="Local stage only (404 on deployed stages): a JWT signed with the stage's key. "
+                "401 for a user id whose account was erased."))
 def dev_token():
     issuer = container().token_issuer
     if issuer is None:

@@ -19,6 +19,7 @@ from ..services.bookings import BookingDetails, Receipt
 from ..services.catalog import EventPage, SeatMap
 from ..services.checkin import CheckIn
 from ..services.lifecycle import CancelledEvent
+from ..services.privacy import Export
 from ..services.projections import SalesReport
 from ..services.search import EventSummary
 from ..services.waiting_room import Standing
@@ -227,3 +228,25 @@ def delivery(d: Delivery) -> dict:
 def audit_entry(e: AuditEntry) -> dict:
     return {"at": e.at, "actor": e.actor, "action": str(e.action), "resource": e.resource,
             "request_id": e.request_id}
+
+
+def export(x: Export) -> dict:
+    p = x.principal
+    return {"user": {"user_id": p.sub, "email": p.email, "roles": list(p.roles),
+                     "tenant_id": p.tenant_id},
+            "holds": [hold(h, x.generated_at) for h in x.holds],
+            "bookings": [exported_booking(r) for r in x.bookings],
+            "check_ins": [{"booking_id": c.booking_id, "ticket_id": c.ticket_id,
+                           "seat_id": c.seat_id, "event_id": c.event_id,
+                           "checked_in_at": c.checked_in_at} for c in x.check_ins],
+            "queue_entries": [], "generated_at": to_rfc3339(x.generated_at)}
+
+
+def exported_booking(r: Receipt) -> dict:
+    b = r.booking
+    refund = b.refund
+    return {**booking(r), "email": b.customer_email, "payment_method_id": b.payment_method_id,
+            "event": {"event_id": b.event_id, "name": b.event_name,
+                      "starts_at": b.event_starts_at},
+            "refund": ({"amount": money(refund.amount), "status": str(refund.status),
+                        "reason": str(refund.reason)} if refund else None)}

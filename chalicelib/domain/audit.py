@@ -18,6 +18,12 @@ class AuditAction(StrEnum):
     WEBHOOK_CREATE = "webhook.create"
     WEBHOOK_DELETE = "webhook.delete"
     TICKET_CHECK_IN = "ticket.check_in"
+    USER_ERASE = "user.erase"
+
+
+# Customers' erasures are not an organizer's action: they are audited in the platform's own
+# partition, under the pseudonym (no personal data).
+PLATFORM_TENANT = "boxoffice"
 
 
 @dataclass(frozen=True)

@@ -211,3 +211,14 @@ class Replayed(DomainError):
     def __init__(self, code: str, message: str, details: dict | None = None):
         super().__init__(message, **(details or {}))
         self.code = code
+
+
+class ErasureBlocked(DomainError):
+    """Upcoming confirmed bookings must be cancelled (and refunded) before an erasure."""
+
+    code = "ERASURE_BLOCKED"
+    default_message = ("Upcoming confirmed bookings block the erasure; cancel them first or "
+                       "ask with cancel_upcoming=true.")
+
+    def __init__(self, booking_ids: list[str]):
+        super().__init__(None, booking_ids=booking_ids)

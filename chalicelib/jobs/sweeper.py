@@ -1,6 +1,7 @@
 """The scheduled job: end holds whose time is up (and booking claims whose request died),
 settle bookings whose money has not, carry on cancelled events' refunds, and queue webhook
-deliveries whose retry is too far off for the queue (or whose message was lost).
+deliveries whose retry is too far off for the queue (or whose message was lost), and
+move erased customers' remaining data to their pseudonym.
 
 Bounded per run, idempotent, and safe to run twice at once: every change it makes is a
 conditional write, so a second sweeper loses the race and moves on."""
@@ -15,6 +16,7 @@ PAGE = 50
 SECONDS_PER_RUN = 20.0  # under the function's 29 s timeout; the next run goes on
 CANCELLATION_SECONDS = 5.0
 WEBHOOK_SECONDS = 2.0
+ERASURE_SECONDS = 5.0
 
 
 def _each(fetch, shards: int, deadline: float):
@@ -73,4 +75,5 @@ def run_sweep(container) -> dict:
             "bookings": finish_bookings(container.inventory, container.bookings, container.clock,
                                         container.settings.booking_grace_seconds),
             "cancellations": container.cancellations.run_all(CANCELLATION_SECONDS),
-            "webhooks": container.webhooks.requeue_due(WEBHOOK_SECONDS)}
+            "webhooks": container.webhooks.requeue_due(WEBHOOK_SECONDS),
+            "erasures": container.privacy.run_all(ERASURE_SECONDS)}

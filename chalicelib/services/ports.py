@@ -15,6 +15,7 @@ from ..domain.events import DomainEvent
 from ..domain.holds import Hold, SeatState, TicketLedger
 from ..domain.live import FanOutJob, Subscription, Window
 from ..domain.money import Money
+from ..domain.privacy import Erasure
 from ..domain.queue import AdmissionClaims, Line, QueueEntry
 from ..domain.search import Hit, SearchQuery
 from ..domain.webhooks import Delivery, Webhook
@@ -422,6 +423,11 @@ class PaymentProvider(Protocol):
     def state(self, authorization_id: str) -> str:
         """One of REQUIRES_ACTION, AUTHORIZED, CAPTURED, VOIDED, REFUNDED, FAILED."""
 
+    def forget_customer(self, booking_id: str, authorization_id: str | None,
+                        pseudonym: str) -> None:
+        """Replaces the customer reference kept with the payment by the pseudonym (erasure);
+        safe to repeat."""
+
 
 @dataclass(frozen=True)
 class PaymentEvent:
@@ -557,6 +563,62 @@ class LiveStore(Protocol):
     def window_state(self, window: Window) -> tuple[bool, float | None]:
         """Whether any change was added to the window, and when it was closed (None: not
         yet)."""
+
+
+class PersonalData(Protocol):
+    """What is kept about a customer, found by their id, and the rewrites that put it under
+    a pseudonym; erasure requests, found by a keyed hash of the id (never the id)."""
+
+    def erasure(self, marker: str, consistent: bool = False) -> Erasure | None: ...
+
+    def request_erasure(self, erasure: Erasure) -> Erasure:
+        """Stores the request unless one exists; returns the one that stands."""
+
+    def erased_on(self, day: str) -> set[str]:
+        """Markers of the erasures requested on that UTC day (YYYY-MM-DD)."""
+
+    def erasures_running(self, limit: int) -> list[str]:
+        """Markers of erasures whose job still has work."""
+
+    def finish_erasure(self, erasure: Erasure, audit: AuditEntry | None) -> bool:
+        """Marks it erased (dropping the user id) with its audit entry; False if done before."""
+
+    def hold_ids_of(self, user_id: str, limit: int) -> list[str]:
+        """Ids of the user's holds and kept refusals, any status (the first `limit`)."""
+
+    def holds_of(self, user_id: str, after: str | None, limit: int) -> Slice[Hold]:
+        """The user's holds, any status, newest first."""
+
+    def booking_ids_of(self, user_id: str, limit: int) -> list[str]:
+        """Ids of the user's bookings, failed attempts included (the first `limit`)."""
+
+    def pseudonymise_hold(self, hold_id: str, user_id: str, pseudonym: str) -> bool:
+        """The hold, its seats and the user's ledger for its event move to the pseudonym;
+        False when something changed meanwhile (try again)."""
+
+    def pseudonymise_booking(self, booking_id: str, user_id: str, pseudonym: str) -> bool:
+        """The booking stays under the pseudonym without email or payment method (also when a
+        concurrent change put the old index key or email back); False when it changed
+        meanwhile (try again)."""
+
+    def move_ledger(self, event_id: str, user_id: str, pseudonym: str) -> bool:
+        """The user's ledger for the event (if any) joins the pseudonym's; False when it
+        changed meanwhile (try again)."""
+
+
+class Accounts(Protocol):
+    """Sign-in accounts at the identity provider."""
+
+    def close(self, user_id: str) -> None:
+        """Deletes the account, so no token is issued for it again; safe to repeat."""
+
+
+class Pseudonyms(Protocol):
+    """Keyed hashes of a user id."""
+
+    def marker(self, user_id: str) -> str: ...
+
+    def pseudonym(self, user_id: str) -> str: ...
 
 
 class Pace(Protocol):

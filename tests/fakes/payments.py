@@ -28,16 +28,24 @@ class InMemoryPaymentProvider:
     def __init__(self):
         self._lock = threading.RLock()
         self._payments: dict[str, Payment] = {}
+        self.customer_refs: dict[str, str] = {}
 
     def authorize(self, booking_id: str, amount: Money, payment_method_id: str,
                   customer_ref: str) -> Authorization:
         with self._lock:
+            self.customer_refs.setdefault(booking_id, customer_ref)
             if booking_id not in self._payments:
                 status, decline_code = methods.first_answer(payment_method_id)
                 self._payments[booking_id] = Payment(
                     methods.authorization_id_for(booking_id), amount, status, decline_code)
             payment = self._payments[booking_id]
             return methods.answer(payment.authorization_id, payment.status, payment.decline_code)
+
+    def forget_customer(self, booking_id: str, authorization_id: str | None,
+                        pseudonym: str) -> None:
+        with self._lock:
+            if booking_id in self.customer_refs:
+                self.customer_refs[booking_id] = pseudonym
 
     def capture(self, booking_id: str, authorization_id: str) -> None:
         with self._lock:
@@ -89,6 +97,10 @@ class InMemoryPaymentProvider:
             payment = self._payments[methods.booking_of(authorization_id)]
             if payment.status == REQUIRES_ACTION:
                 payment.status = to
+
+    def customer_ref(self, booking_id: str) -> str | None:
+        with self._lock:
+            return self.customer_refs.get(booking_id)
 
     def captured_total(self, booking_id: str) -> int:
         """What the customer is out of pocket for this booking."""

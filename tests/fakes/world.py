@@ -5,7 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chalicelib.adapters.keys import KeyRing
-from chalicelib.adapters.tokens import EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec
+from chalicelib.adapters.tokens import (EdDsaTicketSigner, HmacAdmissionSigner, HmacCursorCodec,
+                                        HmacPseudonyms)
 from chalicelib.domain.catalog import Location, Row, Section
 from chalicelib.domain.clock import UTC, FixedClock, to_rfc3339
 from chalicelib.domain.identity import Principal
@@ -22,6 +23,7 @@ from chalicelib.services.holds import HoldService
 from chalicelib.services.lifecycle import EventLifecycle
 from chalicelib.services.live import LiveSeatMap
 from chalicelib.services.paging import Paging
+from chalicelib.services.privacy import PrivacyService
 from chalicelib.services.projections import ProjectionService
 from chalicelib.services.rate_limits import OrganizerLimiter, RateLimits
 from chalicelib.services.sale_cache import SaleCache
@@ -34,6 +36,7 @@ from .catalog import InMemoryCatalog, InMemorySearchIndex
 from .inventory import InMemoryInventory
 from .live import FakePace, InlineFanOut, InMemoryLiveStore, RecordingPusher
 from .payments import InMemoryPaymentProvider
+from .privacy import InMemoryPersonalData, RecordingAccounts
 from .projections import InMemoryProjections
 from .rates import InMemoryRateCounter
 from .waiting_room import InMemoryWaitingRoom
@@ -79,6 +82,9 @@ class World:
     rates: InMemoryRateCounter
     waiting_room: WaitingRoomService
     organizer_limits: OrganizerLimiter
+    personal_data: InMemoryPersonalData
+    accounts: RecordingAccounts
+    privacy: PrivacyService
 
     # people ---------------------------------------------------------------------------------
     @staticmethod
@@ -161,6 +167,7 @@ def build_world(start: dt.datetime | None = None, limits: RateLimits | None = No
                                          InlineFanOut())
     live = LiveSeatMap(live_store, catalog, inventory, pusher, fan_out, clock, pace)
     fan_out.deliver = live.deliver
+    personal_data, accounts = InMemoryPersonalData(inventory, audit_log), RecordingAccounts()
     return World(
         clock, catalog_store, inventory, projection_store, payments, signer,
         catalog=catalog, holds=holds, bookings=bookings,
@@ -176,4 +183,7 @@ def build_world(start: dt.datetime | None = None, limits: RateLimits | None = No
         audit=AuditService(audit_log, paging),
         live_store=live_store, pusher=pusher, pace=pace, fan_out=fan_out, live=live,
         room_store=room_store, rates=rates, waiting_room=waiting_room,
-        organizer_limits=OrganizerLimiter(rates, limits, clock))
+        organizer_limits=OrganizerLimiter(rates, limits, clock),
+        personal_data=personal_data, accounts=accounts,
+        privacy=PrivacyService(personal_data, inventory, bookings, payments,
+                               HmacPseudonyms(keyring), clock, accounts))

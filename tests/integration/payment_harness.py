@@ -26,6 +26,9 @@ class DoubleHarness:
     def refund_count(self, booking_id: str) -> int:
         return self.provider.refund_count(booking_id)
 
+    def customer_ref(self, booking_id: str) -> str | None:
+        return self.provider.customer_ref(booking_id)
+
 
 class LocalStripeHarness:
     """Reads localstripe's own records (its list endpoint), not the adapter's answers."""
@@ -38,6 +41,10 @@ class LocalStripeHarness:
     def intents_of(self, booking_id: str) -> list[dict]:
         listed = self.server.get("/v1/payment_intents", limit=10000).json()["data"]
         return [i for i in listed if i["metadata"].get("booking_id") == booking_id]
+
+    def customer_ref(self, booking_id: str) -> str | None:
+        refs = {i["metadata"].get("customer_ref") for i in self.intents_of(booking_id)}
+        return refs.pop() if len(refs) == 1 else None
 
     def complete_action(self, authorization_id: str) -> None:
         self._authenticate(authorization_id, True)

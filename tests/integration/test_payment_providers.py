@@ -187,3 +187,21 @@ def test_three_d_secure_left_pending_past_the_hold_is_voided_and_takes_nothing(p
     with pytest.raises(errors.Conflict):
         payments.provider.capture(booking, auth.authorization_id)
     assert payments.captured_total(booking) == 0
+
+
+def test_forgetting_the_customer_leaves_only_the_pseudonym_with_the_payment(payments, booking):
+    auth = authorize(payments, booking)
+    payments.provider.capture(booking, auth.authorization_id)
+    assert payments.customer_ref(booking) == "cust-1"
+    payments.provider.forget_customer(booking, auth.authorization_id, "anon_1")
+    payments.provider.forget_customer(booking, auth.authorization_id, "anon_1")
+    assert payments.customer_ref(booking) == "anon_1"
+    assert payments.captured_total(booking) == PRICE.amount  # the money record is untouched
+
+
+def test_forgetting_the_customer_of_a_declined_attempt_finds_it_by_booking(payments, booking):
+    with pytest.raises(errors.PaymentDeclined):
+        authorize(payments, booking, DECLINED)
+    kept = payments.customer_ref(booking)
+    payments.provider.forget_customer(booking, None, "anon_2")
+    assert payments.customer_ref(booking) == ("anon_2" if kept else None)

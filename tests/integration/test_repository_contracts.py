@@ -24,6 +24,7 @@ from chalicelib.adapters.audit_store import DynamoAuditLog
 from fakes.catalog import InMemoryCatalog, InMemorySearchIndex
 from fakes.inventory import InMemoryInventory
 from fakes.live import InMemoryLiveStore
+from fakes.privacy import InMemoryPersonalData
 from fakes.projections import InMemoryProjections
 from fakes.webhooks import InMemoryWebhookStore
 from support import uid
@@ -36,12 +37,15 @@ EUR = lambda n: Money(n, "EUR")  # noqa: E731
 def ports(request):
     if request.param == "memory":
         catalog = InMemoryCatalog()
-        return dict(catalog=catalog, inventory=InMemoryInventory(catalog),
+        inventory = InMemoryInventory(catalog)
+        return dict(catalog=catalog, inventory=inventory,
                     projections=InMemoryProjections(), search=InMemorySearchIndex(catalog),
-                    audit=catalog.audit, webhooks=InMemoryWebhookStore(catalog.audit))
+                    audit=catalog.audit, webhooks=InMemoryWebhookStore(catalog.audit),
+                    personal=InMemoryPersonalData(inventory, catalog.audit))
     c = request.getfixturevalue("stack").container
     return dict(catalog=c.catalog_store, inventory=c.inventory, projections=c.projection_store,
-                search=c.search_index, audit=DynamoAuditLog(), webhooks=c.webhook_store)
+                search=c.search_index, audit=DynamoAuditLog(), webhooks=c.webhook_store,
+                personal=c.privacy.store)
 
 
 @pytest.fixture
@@ -617,3 +621,103 @@ def test_a_hold_counts_in_the_customers_window_and_over_it_writes_nothing(rooms,
         inventory.place_hold(late, guard, LimitCheck(cap=7), rate)
     assert inventory.hold(late.hold_id) is None
     assert "A-1-2" not in statuses(inventory, event, now)
+
+
+# --- personal data -------------------------------------------------------------------------
+def a_customer_with_everything(ports, now):
+    """A released hold, a refused request, a booked hold and a failed attempt."""
+    inventory, event, user = ports["inventory"], an_event(ports["catalog"], now), uid("u")
+    t = epoch(now)
+    released = place(inventory, event, a_hold(event, now, ("A-1-1",), user=user), now)
+    inventory.end_hold(dataclasses.replace(released, status=HoldStatus.RELEASED), t)
+    refused = uid("hld")
+    inventory.refuse_hold(Refusal(refused, user, "hash", "SEATS_UNAVAILABLE", "Taken.", {}, t))
+    hold = place(inventory, event, a_hold(event, now, ("A-2-1", "A-2-2"), user=user), now)
+    failed_id, booking_id = uid("bkg"), uid("bkg")
+    retried = inventory.claim_hold(hold.hold_id, user, failed_id, t, t - 30)
+    failed = dataclasses.replace(a_booking(retried, now, booking_id=failed_id),
+                                 customer_email="u@example.com")
+    failed = failed.failed(Failure("PAYMENT_DECLINED", "No."))
+    inventory.record_failed_booking(failed, retried)
+    claimed = inventory.claim_hold(hold.hold_id, user, booking_id, t, t - 30)
+    booking = dataclasses.replace(a_booking(claimed, now, booking_id=booking_id),
+                                  customer_email="u@example.com").authorized("auth").confirmed()
+    inventory.commit_booking(booking, claimed, t)
+    return event, user, {released.hold_id, refused, hold.hold_id}, {failed.booking_id,
+                                                                     booking.booking_id}
+
+
+def test_personal_data_lists_every_hold_refusal_and_booking_of_a_user(ports, now):
+    personal = ports["personal"]
+    _, user, holds, bookings = a_customer_with_everything(ports, now)
+    assert set(personal.hold_ids_of(user, 100)) == holds
+    assert set(personal.booking_ids_of(user, 100)) == bookings
+    listed = personal.holds_of(user, None, 1)
+    rest = personal.holds_of(user, listed.after, 10)
+    assert len(listed.items + rest.items) == 2 and rest.after is None  # refusals are no holds
+
+
+def test_pseudonymising_moves_holds_bookings_and_the_ledger_and_forgets_the_email(ports, now):
+    personal, inventory = ports["personal"], ports["inventory"]
+    event, user, holds, bookings = a_customer_with_everything(ports, now)
+    ledger = inventory.ledger(event.event_id, user)
+    for hold_id in holds:
+        assert personal.pseudonymise_hold(hold_id, user, "anon_1")
+        assert personal.pseudonymise_hold(hold_id, user, "anon_1")  # again: nothing to do
+    for booking_id in bookings:
+        assert personal.pseudonymise_booking(booking_id, user, "anon_1")
+    assert personal.hold_ids_of(user, 100) == [] and personal.booking_ids_of(user, 100) == []
+    assert set(personal.hold_ids_of("anon_1", 100)) == holds
+    moved = [inventory.booking(b) for b in bookings]
+    assert {(b.user_id, b.customer_email, b.payment_method_id) for b in moved} == {("anon_1", None, "")}
+    assert {b.status for b in moved} == {BookingStatus.CONFIRMED, BookingStatus.FAILED}
+    assert inventory.ledger(event.event_id, user) == type(ledger)()
+    after = inventory.ledger(event.event_id, "anon_1")
+    assert (after.booked, after.holds) == (ledger.booked, ledger.holds)
+    assert [b.booking_id for b in inventory.bookings_of("anon_1", "failed", None, 10).items] == [
+        b.booking_id for b in moved if b.status == BookingStatus.FAILED]
+
+
+def test_an_erasure_request_is_kept_once_and_finished_once(ports, now):
+    from chalicelib.domain.audit import PLATFORM_TENANT, AuditAction, AuditEntry
+    from chalicelib.domain.privacy import Erasure, ErasureStatus
+    personal, marker = ports["personal"], uid("mark")
+    first = Erasure(marker, "anon_x", epoch(now), user_id="u-1")
+    assert personal.request_erasure(first) == first
+    assert personal.request_erasure(Erasure(marker, "anon_y", epoch(now) + 5, user_id="u-1")) == first
+    assert marker in personal.erasures_running(100)
+    assert marker in personal.erased_on(first.day) and marker not in personal.erased_on("2001-01-01")
+    done = first.finished(now)
+    entry = AuditEntry(uid("aud"), PLATFORM_TENANT, to_rfc3339(now), "anon_x",
+                       AuditAction.USER_ERASE, "user/anon_x", None)
+    assert personal.finish_erasure(done, entry)
+    assert not personal.finish_erasure(done, entry)
+    stored = personal.erasure(marker, consistent=True)
+    assert (stored.status, stored.user_id) == (ErasureStatus.ERASED, None)
+    assert marker not in personal.erasures_running(100)
+    assert personal.erasure(uid("mark")) is None
+
+
+def test_a_booking_stored_again_from_a_stale_read_is_pseudonymised_again(ports, now):
+    personal, inventory = ports["personal"], ports["inventory"]
+    _, user, _, bookings = a_customer_with_everything(ports, now)
+    confirmed = next(b for b in map(inventory.booking, bookings) if b.status == BookingStatus.CONFIRMED)
+    assert personal.pseudonymise_booking(confirmed.booking_id, user, "anon_1")
+    inventory.save_booking(confirmed.captured(), confirmed)  # the finalizer read it before
+    assert personal.pseudonymise_booking(confirmed.booking_id, user, "anon_1")
+    assert confirmed.booking_id not in personal.booking_ids_of(user, 100)
+    again = inventory.booking(confirmed.booking_id)
+    assert (again.user_id, again.customer_email, again.capture_pending) == ("anon_1", None, False)
+
+
+def test_a_ledger_written_again_under_the_old_key_is_moved(ports, now):
+    personal, inventory = ports["personal"], ports["inventory"]
+    event, user, holds, bookings = a_customer_with_everything(ports, now)
+    for hold_id in holds:
+        personal.pseudonymise_hold(hold_id, user, "anon_1")
+    late = place(inventory, event, a_hold(event, now, ("B-1-9",), user=user), now)
+    assert inventory.ledger(event.event_id, user).holds == {late.hold_id: 1}
+    assert personal.move_ledger(event.event_id, user, "anon_1")
+    assert personal.move_ledger(event.event_id, user, "anon_1")
+    assert inventory.ledger(event.event_id, user).holds == {}
+    assert late.hold_id in inventory.ledger(event.event_id, "anon_1").holds

@@ -31,7 +31,7 @@ class Sweeping:
     def __init__(self, world, grace=60):
         self.inventory, self.holds, self.bookings = world.inventory, world.holds, world.bookings
         self.cancellations, self.webhooks = world.cancellations, world.webhooks
-        self.clock = world.clock
+        self.privacy, self.clock = world.privacy, world.clock
         self.settings = type("S", (), {"booking_grace_seconds": grace})()
 
 
