@@ -10,6 +10,7 @@ import threading
 
 from .seed import ORGANIZER, seed
 from .stack import LocalStack
+from .web import LocalWebServer
 
 
 def main() -> int:
@@ -30,6 +31,14 @@ def main() -> int:
               "try PORT=8010 make run (WS_PORT defaults to PORT+1)", file=sys.stderr)
         return 1
     stack.start()
+    web_port = int(os.environ.get("WEB_PORT", str(port + 2)))
+    try:
+        web = LocalWebServer("127.0.0.1", web_port, stack.url).start()
+    except OSError as e:
+        print(f"error: cannot serve the web client on 127.0.0.1:{web_port} ({e}); "
+              "set WEB_PORT (it defaults to PORT+2)", file=sys.stderr)
+        stack.stop()
+        return 1
     print("==> seeding demo data ...", flush=True)
     demo = seed(stack.container)
     stack.deliver()  # let the seed's events through before the banner
@@ -46,6 +55,7 @@ def main() -> int:
     url = stack.url
     print(f"""
 Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
+Web client: {web.url}  (sign in with the dev-token form; organizer: tenant {ORGANIZER.tenant_id})
 Live seat map (WebSocket): {stack.websocket.url}
 Payments: {"Stripe API on localstripe at " + stack.settings.stripe_api_base + " (its notifications go to " + url + "/webhooks/stripe)" if stack.stripe else "the test payment provider (pm_card_visa, pm_card_chargeDeclined, pm_card_providerError, pm_card_threeDSecure2Required)"}
 
@@ -71,6 +81,7 @@ Try:
     while not stopped.wait(0.5):
         pass
     print("\n==> stopping ...", flush=True)
+    web.stop()
     stack.stop()
     return 0
 

@@ -1,0 +1,64 @@
+"""The customer's side of the web client, in Chromium."""
+import re
+import time
+
+import requests
+from conftest import sign_in
+from playwright.sync_api import expect
+
+
+def seat(page, row: int, number: int, price: str, section: str = "Floor"):
+    return page.get_by_role("group", name=f"Section {section}").get_by_role("button", name=re.compile(rf"^Row {row}, seat {number}, {price}, "))
+
+
+def test_a_customer_finds_an_event_holds_seats_pays_and_sees_qr_codes(new_page, shot):
+    page = new_page()
+    sign_in(page, "web-journey")
+    page.goto("/#/")
+    page.get_by_label("Words").fill("techno")
+    page.get_by_role("button", name="Search").click()
+    shot(page, "01-search")
+    page.get_by_role("link", name="Techno Tuesday").click()
+    expect(page.get_by_role("heading", name="Techno Tuesday")).to_be_visible()
+    expect(page.get_by_test_id("live-mode")).to_have_attribute("data-mode", "live")
+    seat(page, 1, 1, "25 EUR").click()
+    seat(page, 1, 2, "25 EUR").press("Enter")  # the keyboard picks seats too
+    expect(seat(page, 1, 2, "25 EUR")).to_have_attribute("aria-pressed", "true")
+    shot(page, "02-event-seat-map")
+    page.get_by_role("button", name="Hold selected seats").click()
+    expect(page.get_by_role("heading", name="Your seats are held")).to_be_visible()
+    expect(page.get_by_test_id("countdown")).to_have_text(re.compile(r"^(10:00|9:5\d) left$"))
+    shot(page, "03-hold-checkout")
+    page.get_by_role("button", name="Pay 50 EUR").click()
+    expect(page.get_by_role("heading", name="You are going!")).to_be_visible()
+    expect(page.get_by_test_id("confirmation-code")).to_have_text(re.compile(r"^[A-Z0-9]{6,10}$"))
+    qr = page.get_by_role("img", name=re.compile("^QR code for seat Floor-1-"))
+    expect(qr).to_have_count(2)
+    assert int(qr.first.get_attribute("data-modules")) >= 21
+    shot(page, "04-confirmation-qr")
+    page.get_by_role("link", name="My bookings").click()
+    expect(page.get_by_role("link", name="Techno Tuesday")).to_have_count(1)
+    shot(page, "05-my-bookings")
+
+
+def test_a_seat_held_in_one_browser_turns_held_in_another_within_two_seconds(new_page, site):
+    watcher, buyer = new_page(), new_page()
+    event_id = find_event(site, "Jazz Brunch")
+    watcher.goto(f"/#/events/{event_id}")
+    expect(watcher.get_by_test_id("live-mode")).to_have_attribute("data-mode", "live")
+    target = seat(watcher, 2, 5, "30 EUR")
+    expect(target).to_have_attribute("data-status", "available")
+    sign_in(buyer, "web-rival")
+    buyer.goto(f"/#/events/{event_id}")
+    seat(buyer, 2, 5, "30 EUR").click()
+    buyer.get_by_role("button", name="Hold selected seats").click()
+    expect(buyer.get_by_role("heading", name="Your seats are held")).to_be_visible()
+    held_at = time.monotonic()
+    expect(target).to_have_attribute("data-status", "held", timeout=2000)
+    assert time.monotonic() - held_at < 2.0
+    expect(target).to_have_accessible_name(re.compile(r"held$"))
+
+
+def find_event(site, name: str) -> str:
+    events = requests.get(f"{site['api']}/events", params={"q": name}, timeout=5).json()["events"]
+    return next(e["event_id"] for e in events if e["name"] == name)
