@@ -62,3 +62,32 @@ def test_a_seat_held_in_one_browser_turns_held_in_another_within_two_seconds(new
 def find_event(site, name: str) -> str:
     events = requests.get(f"{site['api']}/events", params={"q": name}, timeout=5).json()["events"]
     return next(e["event_id"] for e in events if e["name"] == name)
+
+
+def test_a_reload_during_checkout_does_not_book_twice(new_page, site, shot):
+    page = new_page()
+    sign_in(page, "web-reloader")
+    page.goto(f"/#/events/{find_event(site, 'Stand-up Berlin')}")
+    seat(page, 3, 7, "18 EUR").click()
+    page.get_by_role("button", name="Hold selected seats").click()
+    expect(page.get_by_role("heading", name="Your seats are held")).to_be_visible()
+    answered = []
+
+    def lose_the_answer(route):
+        if route.request.method == "POST":  # the server books; the browser never hears back
+            answered.append(route.fetch().status)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+    page.route("**/bookings", lose_the_answer)
+    page.get_by_role("button", name="Pay 18 EUR").click()
+    expect(page.get_by_test_id("checkout-state")).to_contain_text("never a second one")
+    shot(page, "06-checkout-connection-lost")
+    assert answered == [201]
+    page.unroute("**/bookings")
+    page.reload()
+    expect(page.get_by_role("heading", name="You are going!")).to_be_visible()
+    token = page.evaluate("localStorage.getItem('token')")
+    mine = requests.get(f"{site['api']}/users/me/bookings", headers={"Authorization": f"Bearer {token}"},
+                        timeout=5).json()["bookings"]
+    assert [b["ticket_count"] for b in mine] == [1]

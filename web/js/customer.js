@@ -147,7 +147,7 @@ export async function holdScreen(holdId) {
   if (!requireSignIn()) return null;
   let hold = await get(`/bookings/hold/${enc(holdId)}`);
   const stored = readCheckout(holdId);
-  if (hold.status === 'booked' && stored?.booking_id) { location.hash = `#/bookings/${enc(stored.booking_id)}`; return null; }
+  if (stored?.booking_id) {  // booked, or waiting on 3-D Secure: the booking page says which location.hash = `#/bookings/${enc(stored.booking_id)}`; return null; }
   const clock = h('p', { class: 'countdown', 'aria-live': 'off', 'data-testid': 'countdown' });
   const out = h('div', { 'aria-live': 'assertive', 'data-testid': 'checkout-state' });
   const timers = [];
@@ -213,12 +213,13 @@ export async function holdScreen(holdId) {
     h('ul', {}, hold.seats.map((s) => h('li', {}, `Section ${s.section}, row ${s.row}, seat ${s.number} · ${money(s.price)}`))),
     h('p', {}, `Total ${money(hold.total_price)}`), h('div', { class: 'row' }, extend, release),
     h('h2', {}, 'Checkout'), form, out);
-  if (stored && !stored.booking_id && hold.status === 'active') {
+  if (stored && !stored.booking_id && ['active', 'booked'].includes(hold.status)) {
+    // A payment started before a reload or a lost answer: the same key replays its result.
     method.value = stored.payment_method_id;
     out.replaceChildren(notice('Resuming the payment you started…'));
     checkout();
-  } else if (stored?.booking_id) {
-    location.hash = `#/bookings/${enc(stored.booking_id)}`;
+  } else if (hold.status === 'booked') {
+    out.replaceChildren(notice('These seats are already booked.', 'good'), h('a', { href: '#/bookings' }, 'See my bookings'));
   }
   return () => timers.forEach((t) => { clearInterval(t); clearTimeout(t); });
 }
