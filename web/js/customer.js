@@ -147,7 +147,8 @@ export async function holdScreen(holdId) {
   if (!requireSignIn()) return null;
   let hold = await get(`/bookings/hold/${enc(holdId)}`);
   const stored = readCheckout(holdId);
-  if (stored?.booking_id) {  // booked, or waiting on 3-D Secure: the booking page says which location.hash = `#/bookings/${enc(stored.booking_id)}`; return null; }
+  if (stored?.booking_id) {  // booked, or waiting on 3-D Secure: the booking page says which
+    location.hash = `#/bookings/${enc(stored.booking_id)}`; return null; }
   const clock = h('p', { class: 'countdown', 'aria-live': 'off', 'data-testid': 'countdown' });
   const out = h('div', { 'aria-live': 'assertive', 'data-testid': 'checkout-state' });
   const timers = [];
