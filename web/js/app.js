@@ -25,7 +25,7 @@ const routes = [
 let cleanup = null;
 async function route() {
   if (cleanup) { try { cleanup(); } catch { /* the old screen is gone anyway */ } cleanup = null; }
-  const path = location.hash.replace(/^#/, '') || '/';
+  const path = location.hash.replace(/^#/, '').split('?')[0] || '/';
   updateNav();
   for (const [pattern, screen] of routes) {
     const m = path.match(pattern);

@@ -250,7 +250,8 @@ export async function bookingScreen(bookingId) {
       h('ul', { class: 'tickets', 'aria-label': 'Tickets' }, tickets.map((t) => h('li', { class: 'ticket' },
         h('strong', {}, `Section ${t.seat.section}, row ${t.seat.row}, seat ${t.seat.number}`),
         h('div', { class: 'muted' }, `${money(t.price)} · ${t.status}`),
-        t.status === 'valid' ? qrSvg(t.qr_code, `QR code for seat ${t.seat.seat_id}`) : null))),
+        t.status === 'valid' ? qrSvg(t.qr_code, `QR code for seat ${t.seat.seat_id}`) : null,
+        t.status === 'valid' ? h('details', {}, h('summary', {}, 'Ticket code'), h('code', { class: 'ticket-code', style: 'word-break:break-all' }, t.qr_code)) : null))),
       booking.status === 'confirmed' ? cancel : null, out);
     return booking.status;
   };
