@@ -29,7 +29,7 @@ export function when(iso, timeZone) {
 
 export function mount(...children) {
   const main = document.getElementById('main');
-  main.replaceChildren(...children);
+  main.replaceChildren(...children.filter((c) => c !== null && c !== undefined && c !== false));
   return main;
 }
 
