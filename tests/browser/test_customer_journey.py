@@ -13,6 +13,9 @@ def seat(page, row: int, number: int, price: str, section: str = "Floor"):
 
 def test_a_customer_finds_an_event_holds_seats_pays_and_sees_qr_codes(new_page, shot):
     page = new_page()
+    page.goto("/#/signin")
+    expect(page.get_by_role("form", name="Dev token sign-in")).to_be_visible()
+    shot(page, "00-sign-in")
     sign_in(page, "web-journey")
     page.goto("/#/")
     page.get_by_label("Words").fill("techno")
@@ -41,7 +44,16 @@ def test_a_customer_finds_an_event_holds_seats_pays_and_sees_qr_codes(new_page, 
     shot(page, "05-my-bookings")
 
 
-def test_a_seat_held_in_one_browser_turns_held_in_another_within_two_seconds(new_page, site):
+def test_the_waiting_room_answers_with_a_place_in_line_or_says_there_is_none(new_page, site, shot):
+    page = new_page(width=390, height=844)
+    sign_in(page, "web-queuer")
+    page.goto(f"/#/queue/{find_event(site, 'Aurora Nights')}")
+    expect(page.get_by_role("heading", name="Waiting room")).to_be_visible()
+    expect(page.get_by_text(re.compile("Position \\d+|You're in!|no waiting room"))).to_be_visible()
+    shot(page, "09-waiting-room")
+
+
+def test_a_seat_held_in_one_browser_turns_held_in_another_within_two_seconds(new_page, site, shot):
     watcher, buyer = new_page(), new_page()
     event_id = find_event(site, "Jazz Brunch")
     watcher.goto(f"/#/events/{event_id}")
@@ -57,6 +69,7 @@ def test_a_seat_held_in_one_browser_turns_held_in_another_within_two_seconds(new
     expect(target).to_have_attribute("data-status", "held", timeout=2000)
     assert time.monotonic() - held_at < 2.0
     expect(target).to_have_accessible_name(re.compile(r"held$"))
+    shot(watcher, "02c-seat-map-live-update")
 
 
 def find_event(site, name: str) -> str:
@@ -91,3 +104,17 @@ def test_a_reload_during_checkout_does_not_book_twice(new_page, site, shot):
     mine = requests.get(f"{site['api']}/users/me/bookings", headers={"Authorization": f"Bearer {token}"},
                         timeout=5).json()["bookings"]
     assert [b["ticket_count"] for b in mine] == [1]
+
+
+def test_best_available_holds_adjacent_seats_or_says_the_server_lacks_it(new_page, site, shot):
+    page = new_page()
+    sign_in(page, "web-best")
+    page.goto(f"/#/events/{find_event(site, 'Lisbon Derby Legends')}")
+    page.get_by_label("Seats", exact=True).fill("3")
+    page.get_by_role("button", name="Best available").click()
+    held = page.get_by_role("heading", name="Your seats are held")
+    lacking = page.get_by_text("Best available is not offered by this server yet: pick seats on the map instead.")
+    expect(held.or_(lacking)).to_be_visible()
+    if held.is_visible():
+        expect(page.get_by_role("listitem").filter(has_text="Section A, row 1")).to_have_count(3)
+    shot(page, "02b-best-available")

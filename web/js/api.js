@@ -45,6 +45,11 @@ export async function api(method, path, { body, headers = {}, etag, raw = false,
   try {
     res = await fetch(cfg.api_url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
   } catch (err) {
+    // A browser hides why a request failed. A route the server lacks fails its CORS
+    // preflight (no 2xx), which looks like a network error: if /health answers, say so.
+    if (navigator.onLine && await serverIsUp(cfg)) {
+      throw new ApiError(404, { error: { code: 'ROUTE_UNAVAILABLE', message: 'This server does not offer this action.', details: { resource: 'route' } } });
+    }
     throw new ApiError(0, { error: { code: 'NETWORK', message: 'The server could not be reached (offline?).' } });
   }
   if (raw) return res;
@@ -54,6 +59,10 @@ export async function api(method, path, { body, headers = {}, etag, raw = false,
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!res.ok) throw new ApiError(res.status, data, res.headers);
   return { status: res.status, data, etag: res.headers.get('ETag'), headers: res.headers };
+}
+
+async function serverIsUp(cfg) {
+  try { return (await fetch(`${cfg.api_url}/health`, { cache: 'no-store' })).ok; } catch { return false; }
 }
 
 export const get = (path, opts) => api('GET', path, opts).then((r) => r.data);

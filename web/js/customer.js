@@ -74,7 +74,9 @@ export async function eventScreen(eventId) {
       if (err.code === 'QUEUE_ADMISSION_REQUIRED') { location.hash = `#/queue/${enc(event.event_id)}`; return; }
       let text = errorText(err);
       if (err.code === 'SEATS_UNAVAILABLE') text = `Someone else just took ${(err.details.unavailable_seat_ids || []).join(', ')}. Pick other seats.`;
-      if (body.quantity && (err.status === 404 || (err.code === 'VALIDATION_ERROR' && !err.details.fields?.quantity))) {
+      const fields = err.details.fields || {};
+      const unknownField = /extra|not permitted|unexpected/i;  // a server without best available
+      if (body.quantity && (err.status === 404 || (err.code === 'VALIDATION_ERROR' && (unknownField.test(fields.quantity || '') || (fields.seat_ids && !fields.quantity))))) {
         text = 'Best available is not offered by this server yet: pick seats on the map instead.';
       }
       out.replaceChildren(notice(text, 'bad'));
@@ -127,7 +129,7 @@ export async function waitingRoomScreen(eventId) {
     show(await post(`/events/${enc(eventId)}/queue`, {}, { headers: { 'Idempotency-Key': newKey() } }));
   } catch (err) {
     box.replaceChildren(notice(err.status === 404 && err.details.resource !== 'event'
-      ? 'This server has no waiting room (the route answered 404); go straight to the seats.'
+      ? 'This server has no waiting room; go straight to the seats.'
       : errorText(err), 'bad'), h('a', { href: `#/events/${enc(eventId)}` }, 'Back to the event'));
     return null;
   }
