@@ -35,7 +35,7 @@ export const session = {
   clear() { localStorage.removeItem('token'); },
 };
 
-export async function api(method, path, { body, headers = {}, etag, raw = false, auth = true } = {}) {
+export async function api(method, path, { body, headers = {}, etag, raw = false, auth = true, newRoute = false } = {}) {
   const cfg = await loadConfig();
   const h = { ...headers };
   if (body !== undefined) h['Content-Type'] = 'application/json';
@@ -46,8 +46,10 @@ export async function api(method, path, { body, headers = {}, etag, raw = false,
     res = await fetch(cfg.api_url + path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
   } catch (err) {
     // A browser hides why a request failed. A route the server lacks fails its CORS
-    // preflight (no 2xx), which looks like a network error: if /health answers, say so.
-    if (navigator.onLine && await serverIsUp(cfg)) {
+    // preflight (no 2xx), which looks like a network error: for routes newer than some
+    // servers (newRoute), a /health that answers means the route is missing. Never for
+    // anything else: a lost answer to a payment must stay "unknown, retry with the same key".
+    if (newRoute && navigator.onLine && await serverIsUp(cfg)) {
       throw new ApiError(404, { error: { code: 'ROUTE_UNAVAILABLE', message: 'This server does not offer this action.', details: { resource: 'route' } } });
     }
     throw new ApiError(0, { error: { code: 'NETWORK', message: 'The server could not be reached (offline?).' } });

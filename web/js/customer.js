@@ -67,7 +67,7 @@ export async function eventScreen(eventId) {
     const done = busy('Holding seats');
     const token = sessionStorage.getItem(`admission:${event.event_id}`);
     try {
-      const r = await api('POST', '/bookings/hold', { body: { event_id: event.event_id, ...body },
+      const r = await api('POST', '/bookings/hold', { newRoute: Boolean(body.quantity), body: { event_id: event.event_id, ...body },
         headers: { 'Idempotency-Key': newKey(), ...(token ? { 'X-Admission-Token': token } : {}) } });
       location.hash = `#/holds/${enc(r.data.hold_id)}`;
     } catch (err) {
@@ -126,7 +126,7 @@ export async function waitingRoomScreen(eventId) {
       h('p', {}, `Estimated wait: about ${minutes} minute${minutes === 1 ? '' : 's'}. Keep this page open; it updates by itself.`));
   };
   try {
-    show(await post(`/events/${enc(eventId)}/queue`, {}, { headers: { 'Idempotency-Key': newKey() } }));
+    show(await post(`/events/${enc(eventId)}/queue`, {}, { headers: { 'Idempotency-Key': newKey() }, newRoute: true }));
   } catch (err) {
     box.replaceChildren(notice(err.status === 404 && err.details.resource !== 'event'
       ? 'This server has no waiting room; go straight to the seats.'
