@@ -55,7 +55,7 @@ def main() -> int:
     url = stack.url
     print(f"""
 Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
-Web client: {web.url}  (sign in with the dev-token form; organizer: tenant {ORGANIZER.tenant_id})
+Web client: {web.url}  (dev-token sign-in; organizer tenant: {ORGANIZER.tenant_id})
 Live seat map (WebSocket): {stack.websocket.url}
 Payments: {"Stripe API on localstripe at " + stack.settings.stripe_api_base + " (its notifications go to " + url + "/webhooks/stripe)" if stack.stripe else "the test payment provider (pm_card_visa, pm_card_chargeDeclined, pm_card_providerError, pm_card_threeDSecure2Required)"}
 

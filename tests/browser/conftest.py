@@ -15,9 +15,9 @@ import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM = next((p for p in (os.environ.get("CHROMIUM"), shutil.which("chromium"),
-                             shutil.which("chromium-browser"), "/usr/bin/chromium") if p and os.path.exists(p)),
-                None)
+CANDIDATES = (os.environ.get("CHROMIUM"), shutil.which("chromium"),
+              shutil.which("chromium-browser"), "/usr/bin/chromium")
+CHROMIUM = next((p for p in CANDIDATES if p and os.path.exists(p)), None)
 
 
 def free_ports(n: int) -> list[int]:
@@ -70,7 +70,8 @@ def site():
 
 @pytest.fixture(scope="session")
 def browser():
-    assert CHROMIUM, "Chromium is needed: `apt-get install -y chromium` (make test does it where it can)"
+    assert CHROMIUM, ("Chromium is needed: `apt-get install -y chromium` (make test does it "
+                      "where it can), or CHROMIUM=/path/to/chrome")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 
 def seat(page, row: int, number: int, price: str, section: str = "Floor"):
-    return page.get_by_role("group", name=f"Section {section}").get_by_role("button", name=re.compile(rf"^Row {row}, seat {number}, {price}, "))
+    name = re.compile(rf"^Row {row}, seat {number}, {price}, ")
+    return page.get_by_role("group", name=f"Section {section}").get_by_role("button", name=name)
 
 
 def test_a_customer_finds_an_event_holds_seats_pays_and_sees_qr_codes(new_page, shot):
@@ -96,13 +97,18 @@ def find_event(site, name: str) -> str:
     return next(e["event_id"] for e in events if e["name"] == name)
 
 
-def test_a_reload_during_checkout_does_not_book_twice(new_page, site, shot):
-    page = new_page()
-    sign_in(page, "web-reloader")
-    page.goto(f"/#/events/{find_event(site, 'Stand-up Berlin')}")
-    seat(page, 3, 7, "18 EUR").click()
+def hold_one_seat(page, site, user: str, event: str, row: int, number: int, price: str):
+    """Signs in as user and holds one Floor seat of the demo event through the screens."""
+    sign_in(page, user)
+    page.goto(f"/#/events/{find_event(site, event)}")
+    seat(page, row, number, price).click()
     page.get_by_role("button", name="Hold selected seats").click()
     expect(page.get_by_role("heading", name="Your seats are held")).to_be_visible()
+
+
+def test_a_reload_during_checkout_does_not_book_twice(new_page, site, shot):
+    page = new_page()
+    hold_one_seat(page, site, "web-reloader", "Stand-up Berlin", 3, 7, "18 EUR")
     answered = []
 
     def lose_the_answer(route):
@@ -120,8 +126,8 @@ def test_a_reload_during_checkout_does_not_book_twice(new_page, site, shot):
     page.reload()
     expect(page.get_by_role("heading", name="You are going!")).to_be_visible()
     token = page.evaluate("localStorage.getItem('token')")
-    mine = requests.get(f"{site['api']}/users/me/bookings", headers={"Authorization": f"Bearer {token}"},
-                        timeout=5).json()["bookings"]
+    mine = requests.get(f"{site['api']}/users/me/bookings", timeout=5,
+                        headers={"Authorization": f"Bearer {token}"}).json()["bookings"]
     assert [b["ticket_count"] for b in mine] == [1]
 
 
@@ -132,7 +138,8 @@ def test_best_available_holds_adjacent_seats_or_says_the_server_lacks_it(new_pag
     page.get_by_label("Seats", exact=True).fill("3")
     page.get_by_role("button", name="Best available").click()
     held = page.get_by_role("heading", name="Your seats are held")
-    lacking = page.get_by_text("Best available is not offered by this server yet: pick seats on the map instead.")
+    lacking = page.get_by_text("Best available is not offered by this server yet: "
+                               "pick seats on the map instead.")
     expect(held.or_(lacking)).to_be_visible()
     if held.is_visible():
         expect(page.get_by_role("listitem").filter(has_text="Section A, row 1")).to_have_count(3)

@@ -11,7 +11,8 @@ def test_the_web_client_signs_in_with_cognitos_hosted_ui_and_calls_the_stage_url
     config = web_config(OUTPUTS, "https://api.example/v1/", "https://d1.cloudfront.net/", "dev")
     assert config["api_url"] == "https://api.example/v1"  # paths start with a slash
     assert config["auth"] == {"mode": "cognito", "domain": OUTPUTS["HostedSignInUrl"],
-                              "client_id": "client123", "redirect_uri": "https://d1.cloudfront.net/",
+                              "client_id": "client123",
+                              "redirect_uri": "https://d1.cloudfront.net/",
                               "scope": "openid email profile"}
 
 

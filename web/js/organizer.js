@@ -163,8 +163,11 @@ export async function eventDashboardScreen(eventId) {
   }
   function showRefunds(r) {
     if (!r) return;
-    refunds.replaceChildren(h('h2', {}, 'Refunds'), h('progress', { max: Math.max(1, r.bookings_total), value: r.refunded + r.failed }),
-      h('p', {}, `${r.refunded} of ${r.bookings_total} bookings refunded, ${r.failed} failed · ${r.status}`));
+    // bookings_total counts the bookings the cancellation cancelled; `failed` ones could not
+    // be cancelled at all (a ticket already used at the door), so they stand apart.
+    refunds.replaceChildren(h('h2', {}, 'Refunds'), h('progress', { max: Math.max(1, r.bookings_total), value: r.refunded, 'aria-label': 'Refunds done' }),
+      h('p', {}, `${r.refunded} of ${r.bookings_total} cancelled bookings refunded`,
+        r.failed ? ` · ${r.failed} not cancelled (a ticket was already used at the door)` : '', ` · ${r.status}`));
     if (r.status === 'done') timers.forEach(clearInterval);
   }
   const storeKey = `sales:${eventId}`;
