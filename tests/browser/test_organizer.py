@@ -31,6 +31,11 @@ def test_an_organizer_creates_publishes_sells_and_checks_in(new_page, shot):
     expect(org.get_by_test_id("event-status")).to_have_text("draft")
     org.get_by_role("button", name="Publish").click()
     expect(org.get_by_test_id("event-status")).to_have_text("published")
+    org.get_by_role("link", name="Edit").click()
+    expect(org.get_by_role("heading", name="Edit Fado at the Hall")).to_be_visible()
+    org.get_by_label("Name", exact=True).fill("Fado at the Hall: late show")
+    org.get_by_role("button", name="Save changes").click()
+    expect(org.get_by_role("heading", name="Fado at the Hall: late show")).to_be_visible()
     event_url = org.url
     event_id = event_url.rsplit("/", 1)[1]
 
@@ -72,6 +77,9 @@ def test_an_organizer_creates_publishes_sells_and_checks_in(new_page, shot):
                 "(a ticket was already used at the door) · done")
     expect(org.get_by_test_id("refund-progress")).to_contain_text(progress, timeout=15_000)
     shot(org, "16-organizer-cancelled-refunds")
+    org.goto("/#/organizer")
+    expect(org.get_by_role("link", name="Fado at the Hall: late show")).to_be_visible()
+    shot(org, "19-organizer-home")
     org.goto("/#/organizer/audit")
     expect(org.get_by_role("table", name="Audit entries")).to_contain_text("event.publish")
     shot(org, "17-organizer-audit")
