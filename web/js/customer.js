@@ -7,6 +7,8 @@ import { SeatMap } from './seatmap.js';
 import { qrSvg } from './qr.js';
 
 const enc = encodeURIComponent;
+// Small pages show fast on a phone; the next one is already fetched when the list ends.
+const PAGE_SIZE = 5;
 
 export async function searchScreen() {
   const saved = JSON.parse(sessionStorage.getItem('search') || '{}');
@@ -23,7 +25,7 @@ export async function searchScreen() {
     sessionStorage.setItem('search', JSON.stringify(params));
     const results = h('ul', { class: 'cards', 'aria-label': 'Events' });  // a new list: a late page of the old search lands nowhere
     area.replaceChildren(results, pager(results,
-      (cursor) => get(`/events${qs({ ...params, cursor, limit: 10 })}`, { auth: false }).then((p) => ({ items: p.events, next_cursor: p.next_cursor })),
+      (cursor) => get(`/events${qs({ ...params, cursor, limit: PAGE_SIZE })}`, { auth: false }).then((p) => ({ items: p.events, next_cursor: p.next_cursor })),
       eventCard, 'No events match.'));
   };
   const near = h('button', { type: 'button', class: 'secondary', onclick: () => navigator.geolocation?.getCurrentPosition(
@@ -31,6 +33,7 @@ export async function searchScreen() {
   const form = h('form', { class: 'grid', role: 'search', onsubmit: (e) => { e.preventDefault(); run(); } },
     field('Words', q), field('Category', category), field('From', from), field('To', to),
     field('Place (lat,lng)', location), field('Radius km', radius), h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Search'), near));
+  form.classList.add('search');
   mount(h('h1', {}, 'Find events'), form, area);
   run();
 }
