@@ -119,6 +119,10 @@ export async function eventFormScreen(eventId) {
       body.price_tiers = [...byPrice].sort((a, b) => b[0] - a[0]).map(([amount, sections], n) => ({
         name: `Tier ${n + 1}`, price: { amount, currency: currency.value }, sections }));
     }
+    if (existing) {  // send only what changed: an unchanged starts_at is not a reschedule
+      for (const k of Object.keys(body)) if (body[k] === existing[k] || (body[k] === null && !existing[k])) delete body[k];
+      if (body.starts_at && Date.parse(body.starts_at) === Date.parse(existing.starts_at)) delete body.starts_at;
+    }
     const done = busy('Saving the event');
     try {
       const ev = existing ? await write('PATCH', `/organizer/events/${enc(eventId)}`, body) : await write('POST', '/organizer/events', body);
