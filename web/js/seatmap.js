@@ -94,6 +94,7 @@ export class SeatMap {
     ws.onmessage = (m) => {
       let msg; try { msg = JSON.parse(m.data); } catch { return; }
       if (msg.type === 'subscribed') {
+        if (this.pollTimer) { clearInterval(this.pollTimer); this.pollTimer = null; }  // live again
         this.mode.textContent = 'Live: seats update as others buy.';
         this.mode.dataset.mode = 'live';
         // Whatever changed between our first read and the subscription: 304s when nothing did.
@@ -102,15 +103,17 @@ export class SeatMap {
         for (const c of msg.changes) this.setStatus(c.seat_id, c.status);
       }
     };
-    ws.onclose = () => { if (!this.closed) this.fallBack('the live connection was lost'); };
+    ws.onclose = () => { if (!this.closed && this.ws === ws) this.fallBack('the live connection was lost'); };
   }
 
   fallBack(why) {
-    if (this.polling || this.closed) return;
-    this.polling = true;
-    this.mode.dataset.mode = 'polling';
-    this.mode.textContent = `Live updates are off (${why}); checking for changes every 2 seconds instead.`;
-    this.timers.push(setInterval(() => this.sections.forEach((s) => this.refresh(s)), 2000));
+    if (this.closed) return;
+    if (!this.pollTimer) {
+      this.mode.dataset.mode = 'polling';
+      this.mode.textContent = `Live updates are off (${why}); checking for changes every 2 seconds instead.`;
+      this.pollTimer = setInterval(() => this.sections.forEach((s) => this.refresh(s)), 2000);
+    }
+    if (this.websocketUrl && 'WebSocket' in window) this.retry = setTimeout(() => this.connect(), 15000);
   }
 
   async refresh(section) {
@@ -126,6 +129,7 @@ export class SeatMap {
   close() {
     this.closed = true;
     this.timers.forEach(clearInterval);
+    clearInterval(this.pollTimer); clearTimeout(this.retry);
     if (this.ws) this.ws.close();
   }
 }
