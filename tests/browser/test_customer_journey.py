@@ -73,7 +73,9 @@ def test_a_seat_held_in_one_browser_turns_held_in_another_within_two_seconds(new
     expect(buyer.get_by_role("heading", name="Your seats are held")).to_be_visible()
     held_at = time.monotonic()
     expect(target).to_have_attribute("data-status", "held", timeout=2000)
-    assert time.monotonic() - held_at < 2.0
+    elapsed = time.monotonic() - held_at
+    print(f"seat held in one browser showed as held in the other after {elapsed:.2f} s")
+    assert elapsed < 2.0
     expect(target).to_have_accessible_name(re.compile(r"held$"))
     shot(watcher, "02c-seat-map-live-update")
 
