@@ -25,9 +25,10 @@ test: $(VENV)/.installed lint chromium
 	$(PY) -m pytest -q tests
 
 # The browser tests drive the system's Chromium (Playwright's own browser downloads are not
-# used). Installed with the system package manager where there is one and we may use it.
+# used). Installed with the system package manager where there is one and we may use it;
+# elsewhere install it yourself or set CHROMIUM=/path/to/chromium.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || { \
 	  echo "==> installing the system's chromium for the browser tests"; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
@@ -39,8 +40,8 @@ chromium:
 # The stacks infra/ deploys as they are, and the app stack as `make package` builds it
 # (offline, from sample stack outputs: prod, the stage with the strictest settings).
 lint: $(VENV)/.installed
-	@echo "==> cfn-lint infra/template.yaml infra/auth.yaml infra/webhooks.yaml"
-	$(VENV)/bin/cfn-lint infra/template.yaml infra/auth.yaml infra/webhooks.yaml
+	@echo "==> cfn-lint infra/template.yaml infra/auth.yaml infra/webhooks.yaml infra/web.yaml"
+	$(VENV)/bin/cfn-lint infra/template.yaml infra/auth.yaml infra/webhooks.yaml infra/web.yaml
 	@echo "==> cfn-lint the packaged app stack (prod)"
 	$(PY) -m chalicelib.tools.package --stage prod --sample-outputs --out build/lint-prod
 	$(VENV)/bin/cfn-lint build/lint-prod/sam.json

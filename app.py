@@ -40,6 +40,7 @@ app = Chalice(app_name="boxoffice", configure_logs=False)
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.api.cors = CORSConfig(
     allow_origin="*",
+    # X-Admission-Token: the waiting room's pass, sent by browsers on holds (web/).
     allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match",
                    "X-Request-Id", "X-Admission-Token"],
     expose_headers=["ETag", "X-Request-Id", "Idempotent-Replayed", "Retry-After", "Link",

@@ -20,9 +20,9 @@ REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-${REGION:-}}}"
 export AWS_REGION="$REGION" AWS_DEFAULT_REGION="$REGION"
 echo "==> account $ACCOUNT, region $REGION"
 
-deploy_stack() {  # name template
+deploy_stack() {  # name template [Key=Value ...]
   aws cloudformation deploy --stack-name "$1" --template-file "$2" \
-    --parameter-overrides "Stage=$STAGE" --capabilities CAPABILITY_IAM \
+    --parameter-overrides "Stage=$STAGE" "${@:3}" --capabilities CAPABILITY_IAM \
     --no-fail-on-empty-changeset
 }
 outputs() {  # stack -> JSON object of its outputs
@@ -32,8 +32,13 @@ outputs() {  # stack -> JSON object of its outputs
 
 echo "==> data stack boxoffice-$STAGE-data (tables, event bus)"
 deploy_stack "boxoffice-$STAGE-data" infra/template.yaml
-echo "==> auth stack boxoffice-$STAGE-auth (Cognito user pool, app client, organizer group)"
-deploy_stack "boxoffice-$STAGE-auth" infra/auth.yaml
+echo "==> web stack boxoffice-$STAGE-web (S3 bucket behind CloudFront with OAC)"
+deploy_stack "boxoffice-$STAGE-web" infra/web.yaml
+WEB="$(outputs "boxoffice-$STAGE-web")"
+web_output() { $PY -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$WEB" "$1"; }
+WEB_URL="$(web_output WebUrl)"
+echo "==> auth stack boxoffice-$STAGE-auth (Cognito user pool, app client, hosted sign-in for $WEB_URL)"
+deploy_stack "boxoffice-$STAGE-auth" infra/auth.yaml "WebUrl=$WEB_URL"
 echo "==> webhook stack boxoffice-$STAGE-webhooks (delivery queue, dead letters)"
 deploy_stack "boxoffice-$STAGE-webhooks" infra/webhooks.yaml
 mkdir -p "$BUILD"
@@ -86,10 +91,19 @@ aws cloudformation deploy --template-file "$BUILD/packaged.yaml" --stack-name "b
 
 API_URL="$(aws cloudformation describe-stacks --stack-name "boxoffice-$STAGE-api" \
   --query "Stacks[0].Outputs[?OutputKey=='EndpointURL'].OutputValue" --output text)"
-$PY - "$BUILD/outputs.json" "$API_URL" "$REGION" "$STAGE" <<'EOF'
+echo "==> web client to s3://$(web_output WebBucketName) (config.json from the stacks' outputs)"
+$PY -m chalicelib.tools.web_config --outputs "$BUILD/outputs.json" --api-url "$API_URL" \
+  --web-url "$WEB_URL" --stage "$STAGE" > "$BUILD/web-config.json"
+aws s3 sync web/ "s3://$(web_output WebBucketName)/" --delete --exclude config.json --cache-control no-cache
+aws s3 cp "$BUILD/web-config.json" "s3://$(web_output WebBucketName)/config.json" \
+  --content-type application/json --cache-control no-store
+aws cloudfront create-invalidation --distribution-id "$(web_output WebDistributionId)" --paths '/*' >/dev/null
+
+$PY - "$BUILD/outputs.json" "$API_URL" "$REGION" "$STAGE" "$WEB_URL" <<'EOF'
 import json, sys
-outputs, url, region, stage = json.load(open(sys.argv[1])), *sys.argv[2:]
+outputs, url, region, stage, web = json.load(open(sys.argv[1])), *sys.argv[2:]
 print(f"""==> deployed {stage}
+    web client: {web}
     API:        {url}
     user pool:  {outputs['UserPoolId']} (app client {outputs['UserPoolClientId']})
     dashboard:  https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#dashboards/dashboard/boxoffice-{stage}-on-sale

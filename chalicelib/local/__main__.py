@@ -11,6 +11,7 @@ import threading
 from .logs import use_readable_logs
 from .seed import ORGANIZER, seed
 from .stack import LocalStack
+from .web import LocalWebServer
 
 
 def main() -> int:
@@ -32,6 +33,14 @@ def main() -> int:
         return 1
     use_readable_logs()
     stack.start()
+    web_port = int(os.environ.get("WEB_PORT", str(port + 2)))
+    try:
+        web = LocalWebServer("127.0.0.1", web_port, stack.url).start()
+    except OSError as e:
+        print(f"error: cannot serve the web client on 127.0.0.1:{web_port} ({e}); "
+              "set WEB_PORT (it defaults to PORT+2)", file=sys.stderr)
+        stack.stop()
+        return 1
     print("==> seeding demo data ...", flush=True)
     demo = seed(stack.container)
     stack.deliver()  # let the seed's events through before the banner
@@ -48,6 +57,7 @@ def main() -> int:
     url = stack.url
     print(f"""
 Boxoffice is running at {url}  (jobs every {sweep:g}s; Ctrl-C stops it)
+Web client: {web.url}  (dev-token sign-in; organizer tenant: {ORGANIZER.tenant_id})
 Live seat map (WebSocket): {stack.websocket.url}
 Local DynamoDB (moto, serialised): {stack.moto.url}
 Rate limits: {stack.settings.rate_limits} (RATE_LIMITS=off|on|edge)
@@ -75,6 +85,7 @@ Try:
     while not stopped.wait(0.5):
         pass
     print("\n==> stopping ...", flush=True)
+    web.stop()
     stack.stop()
     return 0
 

@@ -16,13 +16,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
-    """A free port whose successor (the WebSocket server's default) is free too."""
+    """A free port whose two successors (the WebSocket server's and the web client's
+    defaults) are free too."""
     while True:
-        with socket.socket() as s, socket.socket() as after:
+        with socket.socket() as s, socket.socket() as after, socket.socket() as web:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
             try:
                 after.bind(("127.0.0.1", port + 1))
+                web.bind(("127.0.0.1", port + 2))
             except OSError:
                 continue
             return port
@@ -66,6 +68,11 @@ def test_the_local_stack_serves_demo_data_and_stops_cleanly():
         assert status == 200 and page["venue"]["capacity"] >= 1000
         categories = {call(f"{base}/events/{e}")[1]["event"]["category"] for e in event_ids}
         assert len(categories) >= 3
+        web_url = f"http://127.0.0.1:{port + 2}"
+        assert f"Web client: {web_url}" in output
+        assert call(web_url + "/config.json")[1]["api_url"] == base
+        with urllib.request.urlopen(web_url + "/", timeout=10) as r:
+            assert b'src="js/app.js"' in r.read()
         ws_url = f"ws://127.0.0.1:{port + 1}"
         assert f"Live seat map (WebSocket): {ws_url}" in output
         assert page["websocket_url"] == ws_url

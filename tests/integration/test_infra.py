@@ -62,7 +62,7 @@ def test_the_auth_stack_creates_a_pool_a_client_an_organizer_group_and_outputs_t
     template = auth_template()
     kinds = {v["Type"] for v in template["Resources"].values()}
     assert kinds == {"AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
-                     "AWS::Cognito::UserPoolGroup"}
+                     "AWS::Cognito::UserPoolGroup", "AWS::Cognito::UserPoolDomain"}
     assert {"UserPoolId", "UserPoolArn", "UserPoolClientId"} <= set(template["Outputs"])
     client = template["Resources"]["UserPoolClient"]["Properties"]
     assert "custom:tenant_id" in client["ReadAttributes"]
@@ -78,7 +78,9 @@ def test_an_organizers_id_token_carries_the_claims_the_api_reads(stack):
     pool["PoolName"] = "boxoffice-dev"
     for cfn_only in ("UserPoolName", "DeletionProtection"):
         pool.pop(cfn_only)
-    client = {k: v for k, v in template["UserPoolClient"]["Properties"].items() if k != "UserPoolId"}
+    # The hosted sign-in's OAuth settings exist only with a WebUrl (CloudFormation conditions).
+    client = {k: v for k, v in template["UserPoolClient"]["Properties"].items()
+              if k != "UserPoolId" and not (isinstance(v, dict) and "Fn::If" in v)}
     client["ClientName"] = "boxoffice-dev-web"
     # the session's moto: mock_aws() would reset every backend, the stack's too
     cognito = boto3.client("cognito-idp", endpoint_url=stack.moto.url, region_name="us-east-1")
@@ -142,3 +144,28 @@ def test_the_sqs_queue_carries_delivery_ids_and_caps_delays_at_sqs_limit(stack):
     queue.send("dlv_much_later", delay_seconds=5000)  # SQS refuses more than 900 s
     got = sqs.receive_message(QueueUrl=outputs["WebhookQueueUrl"], MaxNumberOfMessages=10)
     assert delivery_ids([m["Body"] for m in got["Messages"]]) == ["dlv_now"]
+
+
+def test_the_hosted_sign_in_is_code_flow_with_the_web_clients_url_only_when_there_is_one():
+    template = auth_template()
+    client = template["Resources"]["UserPoolClient"]["Properties"]
+    assert client["AllowedOAuthFlows"]["Fn::If"][:2] == ["HasWeb", ["code"]]
+    assert client["CallbackURLs"]["Fn::If"][1] == [{"Ref": "WebUrl"}]
+    assert template["Resources"]["HostedSignIn"]["Condition"] == "HasWeb"
+    assert client["GenerateSecret"] is False  # a browser cannot keep a secret: PKCE instead
+
+
+def test_the_web_bucket_is_private_and_read_only_by_its_cloudfront_distribution():
+    from pathlib import Path
+
+    from cfnlint.decode.cfn_yaml import loads
+    template = loads((Path(__file__).resolve().parents[2] / "infra/web.yaml").read_text())
+    resources = template["Resources"]
+    block = resources["WebBucket"]["Properties"]["PublicAccessBlockConfiguration"]
+    assert all(block.values())
+    origin = resources["WebDistribution"]["Properties"]["DistributionConfig"]["Origins"][0]
+    assert "OriginAccessControlId" in origin
+    allow = resources["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert allow["Action"] == "s3:GetObject"
+    assert "AWS:SourceArn" in allow["Condition"]["StringEquals"]
