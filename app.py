@@ -159,7 +159,7 @@ def live_fan_out(event):
 
 def _publish_stream(event):
     outbox.relay([record._event_dict for record in event], container().publisher,
-                 container().clock)
+                 container().clock, container().privacy.pseudonyms)
 
 
 # The outbox relay: registered when the stack's stream ARNs are known (set them before

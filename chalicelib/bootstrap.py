@@ -214,7 +214,8 @@ def build(settings: Settings, clock=None, keyring: KeyRing | None = None, publis
         waiting_room_store=waiting_room_store, waiting_room=waiting_room,
         organizer_limits=OrganizerLimiter(DynamoRateCounter(), limits, clock),
         privacy=PrivacyService(DynamoPersonalData(tx), inventory, bookings, payments,
-                               HmacPseudonyms(keyring), clock, accounts_for(settings, issuer)))
+                               HmacPseudonyms(keyring), clock, accounts_for(settings, issuer),
+                               waiting_room_store, DynamoRateCounter()))
 
 
 def rate_limits(settings: Settings) -> RateLimits:

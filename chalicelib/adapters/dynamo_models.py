@@ -241,8 +241,11 @@ class QueueEntryItem(_Base):
     token = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)
     gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)  # `QUSER#{user}` / event: a customer's entries
+    gsi2sk = UnicodeAttribute(null=True)  # (their export and erasure)
     ttl = NumberAttribute(null=True)
     by_line = _gsi1()
+    by_user = _gsi2()
 
 
 class QueueLineItem(_Base):

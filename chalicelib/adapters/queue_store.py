@@ -36,6 +36,10 @@ def line_pk(event_id: str) -> str:
     return f"QLINE#{event_id}"
 
 
+def user_entries_key(user_id: str) -> str:
+    return f"QUSER#{user_id}"
+
+
 def joined_key(event_id: str, shard: int) -> str:
     return f"QJOIN#{event_id}#{shard}"
 
@@ -116,6 +120,7 @@ class DynamoWaitingRoom:
             status=entry.status.value, user_id=entry.user_id, event_id=entry.event_id,
             ticket=entry.ticket, shard=entry.shard, joined_at=entry.joined_at,
             gsi1pk=joined_key(entry.event_id, entry.shard), gsi1sk=entry.ticket,
+            gsi2pk=user_entries_key(entry.user_id), gsi2sk=entry.event_id,
             ttl=entry.joined_at + ENTRY_TTL_SECONDS)
         args, kwargs = item._get_save_args(condition=QueueEntryItem.pk.does_not_exist())
         request = QueueEntryItem._get_connection().get_operation_kwargs(
@@ -135,6 +140,36 @@ class DynamoWaitingRoom:
             return None
 
     # the admission job ------------------------------------------------------------------------
+    def entries_of_user(self, user_id: str, limit: int) -> list[QueueEntry]:
+        """A customer's entries, every event's (their export and erasure)."""
+        events = [i.gsi2sk for i in QueueEntryItem.by_user.query(user_entries_key(user_id),
+                                                                  limit=limit)]
+        found = [self.entry(event_id, user_id) for event_id in events]
+        return [e for e in found if e is not None]
+
+    def move_entry(self, event_id: str, user_id: str, pseudonym: str) -> bool:
+        """The entry re-keyed under the pseudonym, keeping its place in the line (its gsi1
+        keys), in one transaction; its admission token, bound to the old id, goes. False when
+        it changed meanwhile (the admission job got there first: try again)."""
+        try:
+            old = QueueEntryItem.get(entry_pk(event_id, user_id), "ENTRY", consistent_read=True)
+        except DoesNotExist:
+            return True
+        moved = QueueEntryItem(**{**old.attribute_values, "pk": entry_pk(event_id, pseudonym),
+                                  "user_id": pseudonym, "token": None,
+                                  "gsi2pk": user_entries_key(pseudonym)})
+
+        def build(tx):
+            tx.delete(QueueEntryItem(pk=old.pk, sk="ENTRY"),
+                      condition=(QueueEntryItem.status == old.status)
+                      & (QueueEntryItem.ticket == old.ticket) & _same_rank(old))
+            tx.save(moved, condition=QueueEntryItem.pk.does_not_exist())
+        try:
+            self._tx.run(build)
+            return True
+        except ConditionsFailed:
+            return False
+
     def arrivals(self, line: Line, limit: int) -> list[QueueEntry]:
         return self._first(line, joined_key, limit)
 
@@ -205,6 +240,11 @@ class DynamoWaitingRoom:
     @staticmethod
     def _entry_key(entry: QueueEntry) -> QueueEntryItem:
         return QueueEntryItem(pk=entry_pk(entry.event_id, entry.user_id), sk="ENTRY")
+
+
+def _same_rank(item: QueueEntryItem):
+    return (QueueEntryItem.rank == item.rank if item.rank is not None
+            else QueueEntryItem.rank.does_not_exist())
 
 
 def _chunks(entries: list[QueueEntry]):

@@ -35,6 +35,12 @@ def _room(check: RateCheck):
 class DynamoRateCounter:
     """One conditional UpdateItem per request, answering how many remain."""
 
+    def forget(self, scope: str, subject: str) -> None:
+        """Deletes a subject's windows (an erased customer's id is in their keys); at most a
+        few, since each lives two minutes (TTL)."""
+        for item in RateItem.query(f"RATE#{scope}#{subject}"):
+            item.delete()
+
     def consume(self, check: RateCheck) -> int:
         pk, sk = rate_key(check)
         try:

@@ -430,14 +430,22 @@ class ExportCheckIn(Body):
     checked_in_at: Timestamp
 
 
+class ExportQueueEntry(Body):
+    queue_id: str
+    event_id: str
+    status: Literal["waiting", "admitted", "expired"]
+    joined_at: Timestamp
+    admitted_at: Timestamp | None
+    expires_at: Timestamp | None
+
+
 class Export(Body):
     user: ExportUser
     holds: list[Hold] = Field(description="Every hold, whatever its status.")
     bookings: list[ExportBooking] = Field(description="Every booking with its tickets, failed "
                                                       "payment attempts included.")
     check_ins: list[ExportCheckIn]
-    queue_entries: list[dict] = Field(description="Waiting-room entries (none are kept: this "
-                                                  "deployment has no waiting room).")
+    queue_entries: list[ExportQueueEntry] = Field(description="Every waiting-room entry.")
     generated_at: Timestamp
 
 

@@ -239,7 +239,15 @@ def export(x: Export) -> dict:
             "check_ins": [{"booking_id": c.booking_id, "ticket_id": c.ticket_id,
                            "seat_id": c.seat_id, "event_id": c.event_id,
                            "checked_in_at": c.checked_in_at} for c in x.check_ins],
-            "queue_entries": [], "generated_at": to_rfc3339(x.generated_at)}
+            "queue_entries": [exported_entry(e, x.generated_at) for e in x.queue_entries],
+            "generated_at": to_rfc3339(x.generated_at)}
+
+
+def exported_entry(e, now) -> dict:
+    when = lambda t: to_rfc3339(from_epoch(t)) if t is not None else None  # noqa: E731
+    return {"queue_id": e.queue_id, "event_id": e.event_id, "status": str(e.status_at(now)),
+            "joined_at": when(e.joined_at), "admitted_at": when(e.admitted_at),
+            "expires_at": when(e.expires_at)}
 
 
 def exported_booking(r: Receipt) -> dict:

@@ -62,7 +62,8 @@ class StreamRelay:
                     records, following = self._read(arn)
                     if records:
                         sent += outbox.relay(records, self._container.publisher,
-                                             self._container.clock)
+                                             self._container.clock,
+                                             self._container.privacy.pseudonyms)
                         self._last[arn] = records[-1]["dynamodb"]["SequenceNumber"]
                     self._iterators[arn] = following
                     if not records:

@@ -362,6 +362,9 @@ class RateCounter(Protocol):
         """Counts one request and returns how many remain in the window; raises OverLimit
         (counting nothing) when none remain."""
 
+    def forget(self, scope: str, subject: str) -> None:
+        """Drops every window of a subject (an erasure)."""
+
 
 class WaitingRoom(Protocol):
     """Events' lines: entries in join order, ranked and admitted by the admission job."""
@@ -374,6 +377,13 @@ class WaitingRoom(Protocol):
         """Adds the entry, or returns the entry its user already has in this line."""
 
     def entry(self, event_id: str, user_id: str) -> QueueEntry | None: ...
+
+    def entries_of_user(self, user_id: str, limit: int) -> list[QueueEntry]:
+        """A customer's entries in every event's line (export, erasure)."""
+
+    def move_entry(self, event_id: str, user_id: str, pseudonym: str) -> bool:
+        """Re-keys an entry under a pseudonym, keeping its place; its admission token goes.
+        True when moved or gone; False when it changed meanwhile (try again)."""
 
     def line(self, event_id: str) -> Line | None: ...
 

@@ -13,10 +13,12 @@ from ..domain.bookings import Booking, BookingStatus
 from ..domain.clock import epoch, to_rfc3339
 from ..domain.holds import Hold
 from ..domain.identity import Principal
+from ..domain.queue import QueueEntry
 from ..domain.privacy import (MAX_TOKEN_SECONDS, NOT_ERASED_SECONDS, Erasure, ErasureStatus,
                               days_covering)
 from .bookings import Receipt
 from .ids import new_id
+from .rate_limits import BOOKINGS, HOLDS
 
 PAGE = 100
 PASS_SECONDS = 5.0  # the first pass, inside DELETE /users/me (29 s at most); the job goes on
@@ -37,13 +39,15 @@ class Export:
     holds: list[Hold]
     bookings: list[Receipt]
     check_ins: list[CheckInRecord]
+    queue_entries: list[QueueEntry]
     generated_at: dt.datetime
 
 
 class PrivacyService:
     def __init__(self, store, inventory, bookings, payments, pseudonyms, clock, accounts,
-                 monotonic=time.monotonic):
+                 waiting_rooms, rates, monotonic=time.monotonic):
         self.store, self.inventory, self.bookings = store, inventory, bookings
+        self.waiting_rooms, self.rates = waiting_rooms, rates
         self.payments, self.pseudonyms, self.clock = payments, pseudonyms, clock
         self.accounts = accounts
         self._recent = RecentErasures(store.erased_on, clock, monotonic)
@@ -63,7 +67,8 @@ class PrivacyService:
                                    b.checked_in[t.ticket_id])
                      for b in bookings for t in b.tickets if t.ticket_id in b.checked_in]
         return Export(principal, holds, [self.bookings.receipt(b) for b in bookings],
-                      check_ins, self.clock.now())
+                      check_ins, self.waiting_rooms.entries_of_user(principal.sub, PAGE),
+                      self.clock.now())
 
     def _bookings_of(self, user_id: str) -> list[Booking]:
         kept = _all(lambda after: self.inventory.bookings_of(user_id, None, after, PAGE))
@@ -113,9 +118,13 @@ class PrivacyService:
         left += self._move_all(self.store.booking_ids_of, self._pseudonymise_booking, erasure,
                                deadline)
         left += self._move_ledgers(erasure)
+        left += self._move_all(self._entry_events, self.waiting_rooms.move_entry, erasure,
+                               deadline)
         now = self.clock.now()
         if left or not erasure.may_finish(now):
             return "running"
+        for scope in (HOLDS, BOOKINGS):  # the rate windows of the last two minutes
+            self.rates.forget(scope, erasure.user_id)
         self.accounts.close(erasure.user_id)  # last use of the id: no token is issued again
         done = erasure.finished(now)
         self.store.finish_erasure(done, AuditEntry(
@@ -131,6 +140,9 @@ class PrivacyService:
             lambda after: self.store.holds_of(erasure.pseudonym, after, PAGE))}
         return sum(not self.store.move_ledger(event_id, erasure.user_id, erasure.pseudonym)
                    for event_id in sorted(events))
+
+    def _entry_events(self, user_id: str, limit: int) -> list[str]:
+        return [e.event_id for e in self.waiting_rooms.entries_of_user(user_id, limit)]
 
     def _pseudonymise_booking(self, booking_id: str, user_id: str, pseudonym: str) -> bool:
         booking = self.inventory.booking(booking_id)

@@ -147,6 +147,13 @@ def test_an_erasure_mid_traffic_leaves_none_of_the_users_identifiers_in_any_tabl
     # the erased customer also holds a seat right now, and paid for one more seat to come
     c.hold(event_id, ["B-1-5"])
     c.book(c.hold(event_id, ["B-1-6"]).json()["hold_id"])
+    # ... and waits in the line of another show's on-sale
+    queue_org, _, queued = world.on_sale()
+    assert http.request("PUT", f"/organizer/events/{queued['event_id']}/queue",
+                        {"enabled": True, "admit_per_minute": 60}, token=queue_org).status_code == 200
+    assert http.request("POST", f"/events/{queued['event_id']}/queue", token=c.token).status_code == 201
+    exported = http.request("GET", "/users/me/export", token=c.token).json()["queue_entries"]
+    assert [e["event_id"] for e in exported] == [queued["event_id"]]
     stack.deliver()
     sold_before = sales(http, org, event_id)
     kept_by_table = {table for table, item in every_item(stack) if c.sub in item or c.email in item}

@@ -27,3 +27,8 @@ class InMemoryRateCounter:
                 raise OverLimit(check)
             self.used[self._key(check)] = used + 1
             return check.limit - used - 1
+
+    def forget(self, scope: str, subject: str) -> None:
+        with self._lock:
+            for key in [k for k in self.used if k[:2] == (scope, subject)]:
+                del self.used[key]

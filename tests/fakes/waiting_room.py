@@ -39,6 +39,19 @@ class InMemoryWaitingRoom:
         with self._lock:
             return self._entries.get((event_id, user_id))
 
+    def entries_of_user(self, user_id: str, limit: int) -> list[QueueEntry]:
+        with self._lock:
+            return sorted((e for (_, user), e in self._entries.items() if user == user_id),
+                          key=lambda e: e.event_id)[:limit]
+
+    def move_entry(self, event_id: str, user_id: str, pseudonym: str) -> bool:
+        with self._lock:
+            old = self._entries.pop((event_id, user_id), None)
+            if old is not None:
+                self._entries[(event_id, pseudonym)] = replace(old, user_id=pseudonym,
+                                                               admission_token=None)
+            return True
+
     def line(self, event_id: str) -> Line | None:
         with self._lock:
             return self._lines.get(event_id)

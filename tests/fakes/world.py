@@ -186,4 +186,4 @@ def build_world(start: dt.datetime | None = None, limits: RateLimits | None = No
         organizer_limits=OrganizerLimiter(rates, limits, clock),
         personal_data=personal_data, accounts=accounts,
         privacy=PrivacyService(personal_data, inventory, bookings, payments,
-                               HmacPseudonyms(keyring), clock, accounts))
+                               HmacPseudonyms(keyring), clock, accounts, room_store, rates))

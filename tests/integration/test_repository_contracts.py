@@ -563,6 +563,23 @@ def test_one_entry_per_user_and_a_second_join_gets_the_first_back(rooms, now):
     assert rooms["room"].entry(event.event_id, "nobody") is None
 
 
+def test_a_customers_entries_move_under_a_pseudonym_keeping_their_place(rooms, now):
+    event = a_line(rooms, now)
+    for user, ticket in (("u1", "0001"), ("u2", "0002")):
+        rooms["room"].join(an_entry(event, user, ticket, 0))
+    assert [e.event_id for e in rooms["room"].entries_of_user("u1", 10)] == [event.event_id]
+    line = rooms["room"].line(event.event_id)
+    line = rooms["room"].rank(line, rooms["room"].arrivals(line, 10))
+    assert rooms["room"].move_entry(event.event_id, "u1", "anon_u1")
+    assert rooms["room"].entry(event.event_id, "u1") is None
+    assert rooms["room"].entries_of_user("u1", 10) == []
+    moved = rooms["room"].entry(event.event_id, "anon_u1")
+    assert (moved.user_id, moved.ticket, moved.rank) == ("anon_u1", "0001", 1)
+    assert [e.user_id for e in rooms["room"].entries_of_user("anon_u1", 10)] == ["anon_u1"]
+    assert [e.user_id for e in rooms["room"].next_waiting(line, 10)] == ["anon_u1", "u2"]
+    assert rooms["room"].move_entry(event.event_id, "u1", "anon_u1")  # again: nothing to do
+
+
 def test_arrivals_come_in_ticket_order_across_shards_and_are_ranked_once(rooms, now):
     event = a_line(rooms, now)
     for user, ticket, shard in (("u3", "0003", 1), ("u1", "0001", 0), ("u2", "0002", 1),
@@ -607,6 +624,18 @@ def test_a_rate_counter_counts_to_its_limit_per_subject_and_window(rooms, now):
         rooms["rates"].consume(check)
     assert rooms["rates"].consume(dataclasses.replace(check, window=660)) == 1
     assert rooms["rates"].consume(dataclasses.replace(check, subject=uid("user"))) == 1
+
+
+def test_forgetting_a_subject_drops_every_window_of_it_and_only_its(rooms):
+    from chalicelib.services.ports import OverLimit, RateCheck
+    mine, theirs = RateCheck("holds", uid("user"), 600, 1), RateCheck("holds", uid("user"), 600, 1)
+    for check in (mine, dataclasses.replace(mine, window=660), theirs):
+        rooms["rates"].consume(check)
+    rooms["rates"].forget("holds", mine.subject)
+    assert rooms["rates"].consume(mine) == 0 and rooms["rates"].consume(
+        dataclasses.replace(mine, window=660)) == 0  # counted afresh
+    with pytest.raises(OverLimit):
+        rooms["rates"].consume(theirs)
 
 
 def test_a_hold_counts_in_the_customers_window_and_over_it_writes_nothing(rooms, now):

@@ -163,3 +163,32 @@ def test_the_finished_job_closes_the_account_so_token_checks_need_only_recent_er
     world.clock.advance(MAX_TOKEN_SECONDS + 24 * 3600)
     loaded = world.personal_data.erased_on(world.clock.now().date().isoformat())
     assert erasure.marker not in loaded  # every token issued before it has expired by now
+
+
+def test_waiting_room_entries_are_exported_and_move_to_the_pseudonym_keeping_their_place(world):
+    from chalicelib.services.commands import ConfigureQueue
+    org, _, show = world.on_sale()
+    world.waiting_room.configure(org, show.event_id, ConfigureQueue(True, 60, 900))
+    fan, other = world.customer(email="fan@example.com"), world.customer()
+    world.waiting_room.join(fan, show.event_id)
+    world.waiting_room.join(other, show.event_id)
+    world.clock.advance(5)
+    world.waiting_room.advance_all()
+    [entry] = world.privacy.export(fan).queue_entries
+    assert (entry.event_id, entry.user_id) == (show.event_id, fan.sub)
+    erasure = world.privacy.erase(fan, cancel_upcoming=False)
+    assert world.room_store.entries_of_user(fan.sub, 10) == []
+    [moved] = world.room_store.entries_of_user(erasure.pseudonym, 10)
+    assert (moved.ticket, moved.rank, moved.status) == (entry.ticket, entry.rank, entry.status)
+    assert entry.admission_token and moved.admission_token is None  # bound to the old id
+
+
+def test_an_erasure_drops_the_customers_rate_windows(world):
+    from chalicelib.services.rate_limits import HOLDS, RateLimits
+    _, show, fan, _ = customer_with_history(world)
+    check = RateLimits().check(HOLDS, fan.sub, world.clock.now())
+    world.rates.consume(check)
+    erasure = world.privacy.erase(fan, cancel_upcoming=True)
+    world.clock.advance(STRAGGLER_SECONDS)
+    assert world.privacy.run(erasure.marker, 5) == "erased"
+    assert not [key for key in world.rates.used if fan.sub in key]
