@@ -2,6 +2,11 @@
 stored and replayed (Powertools)."""
 from __future__ import annotations
 
+import json
+
+from chalice import Response
+from chalice.app import handle_extra_types
+
 from ..bootstrap import container
 from ..domain import errors
 from .errors import STATUS_BY_CODE, envelope
@@ -21,12 +26,18 @@ def once(request, principal, route: str, payload: dict, produce, status: int = 2
 
     def operation():
         try:
-            return {"status": status, "body": produce()}
+            return {"status": status, "body": as_json(produce())}
         except FINAL_ANSWERS as e:
             return {"status": STATUS_BY_CODE[e.code],
-                    "body": envelope(e.code, e.message, e.details)}
+                    "body": as_json(envelope(e.code, e.message, e.details))}
     outcome = container().idempotency.run(caller=principal.sub, route=route, key=key,
                                           body=payload, operation=operation,
                                           lambda_context=request.lambda_context)
-    return json_response(outcome["body"], outcome["status"],
-                         REPLAYED if outcome["replayed"] else None)
+    headers = {"Content-Type": "application/json", **(REPLAYED if outcome["replayed"] else {})}
+    return Response(outcome["body"], status_code=outcome["status"], headers=headers)
+
+
+def as_json(body) -> str:
+    """The body as Chalice writes it, stored as text: the store sorts the keys of anything it
+    serialises itself, and a replay must be byte-identical to the first answer."""
+    return json.dumps(body, separators=(",", ":"), default=handle_extra_types)

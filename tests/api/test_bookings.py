@@ -65,6 +65,16 @@ def test_a_provider_outage_is_502_and_is_not_stored(world, stack):
     second = world.book(customer, hold["hold_id"], "pm_card_providerError", key=key)
     assert first.status_code == second.status_code == 502
     assert code_of(first) == "PAYMENT_PROVIDER_ERROR" and "idempotent-replayed" not in second.headers
+    assert int(first.headers["retry-after"]) >= 1
+
+
+def test_a_replayed_booking_is_byte_identical_to_the_first_answer(world):
+    customer, hold, _ = held(world)
+    key = uid("key")
+    first = world.book(customer, hold["hold_id"], key=key)
+    again = world.book(customer, hold["hold_id"], key=key)
+    assert first.status_code == again.status_code == 201
+    assert again.content == first.content and again.headers["idempotent-replayed"] == "true"
 
 
 def test_a_duplicate_while_the_first_is_running_is_409_with_retry_after(world, stack, monkeypatch):

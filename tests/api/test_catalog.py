@@ -219,7 +219,7 @@ def test_a_retried_create_with_the_same_idempotency_key_creates_one_venue(world,
     first = http.request("POST", "/organizer/venues", payload, token=org, headers=key)
     again = http.request("POST", "/organizer/venues", payload, token=org, headers=key)
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert again.content == first.content and again.headers["idempotent-replayed"] == "true"
     assert len(http.request("GET", "/organizer/venues", token=org).json()["venues"]) == 1
     changed = http.request("POST", "/organizer/venues", {**payload, "name": "Other"}, token=org, headers=key)
     assert changed.status_code == 422

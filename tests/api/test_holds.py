@@ -54,7 +54,7 @@ def test_a_retry_with_the_same_key_returns_the_same_hold_not_a_409_against_itsel
     first = world.hold(customer, event["event_id"], ["A-2-1"], key=key)
     again = world.hold(customer, event["event_id"], ["A-2-1"], key=key)
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert again.content == first.content and again.headers["idempotent-replayed"] == "true"
     other_body = world.hold(customer, event["event_id"], ["A-2-2"], key=key)
     assert other_body.status_code == 422 and code_of(other_body) == "IDEMPOTENCY_KEY_REUSED"
 
