@@ -16,11 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
-import re
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -34,40 +30,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from emulation_cost import rate as raw_transaction_rate  # noqa: E402
-from live_fanout import Api, free_port_pair  # noqa: E402
+from live_fanout import Api  # noqa: E402
+
+from chalicelib.local.process import LocalStackProcess  # noqa: E402
 
 SECTIONS = [{"name": name, "rows": [{"name": str(r), "seats": 40} for r in range(1, 21)]}
             for name in ("A", "B")]  # 1,600 seats: room for every buyer's block
-
-
-class Stack:
-    """`make run` in a process of its own, with the rate limits off (a load test)."""
-
-    def __init__(self):
-        port = free_port_pair()
-        env = {**os.environ, "PORT": str(port), "POWERTOOLS_LOG_LEVEL": "ERROR",
-               "SWEEP_INTERVAL_SECONDS": "5", "RATE_LIMITS": "off"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=ROOT,
-                                     env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        self.base, self.moto = f"http://127.0.0.1:{port}", None
-        deadline = time.monotonic() + 180
-        for line in self.proc.stdout:
-            found = re.search(r"Local DynamoDB \(moto, serialised\): (\S+)", line)
-            if found:
-                self.moto = found.group(1)
-            if "demo event ids:" in line:
-                break
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("the local stack did not start")
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def on_sale(api: Api, admit_per_minute: int) -> tuple[str, str]:
@@ -162,9 +130,9 @@ def main() -> int:
     args = parser.parse_args()
     print(f"==> starting the local stack (RATE_LIMITS=off) for {args.buyers} buyers ...",
           flush=True)
-    stack = Stack()
+    stack = LocalStackProcess({"RATE_LIMITS": "off", "SWEEP_INTERVAL_SECONDS": "5"})  # a load test
     try:
-        api = Api(stack.base)
+        api = Api(stack.url)
         event_id, _ = on_sale(api, args.admit_per_minute)
         buyers = [Buyer(api, event_id, i, args.chosen) for i in range(args.buyers)]
         joined = time.monotonic()

@@ -25,12 +25,8 @@ import collections
 import datetime
 import gc
 import json
-import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -41,47 +37,10 @@ import requests
 from websockets.asyncio.client import connect
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from chalicelib.local.process import LocalStackProcess  # noqa: E402
 SECTIONS = [{"name": name, "rows": [{"name": str(r), "seats": 50} for r in range(1, 26)]}
             for name in ("A", "B", "C", "D")]  # 5,000 seats: the whole map in one GET
-
-
-def free_port_pair() -> int:
-    while True:
-        with socket.socket() as a, socket.socket() as b:
-            a.bind(("127.0.0.1", 0))
-            port = a.getsockname()[1]
-            try:
-                b.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-            return port
-
-
-class Stack:
-    """`make run`'s entry point in a process of its own."""
-
-    def __init__(self):
-        port = free_port_pair()
-        env = {**os.environ, "PORT": str(port), "POWERTOOLS_LOG_LEVEL": "ERROR",
-               "SWEEP_INTERVAL_SECONDS": "5"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "chalicelib.local"], cwd=ROOT,
-                                     env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        self.base, self.ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port + 1}"
-        deadline = time.monotonic() + 180
-        for line in self.proc.stdout:
-            if "demo event ids:" in line:
-                break
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("the local stack did not start")
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 class Api:
@@ -307,9 +266,9 @@ def main() -> int:
     gc.set_threshold(50_000, 20, 100)  # the clients' own collections must not count as delay
     print(f"==> starting the local stack; {args.subscribers} subscribers, {args.buyers} "
           f"buyers, {args.seconds:g} s", flush=True)
-    stack = Stack()
+    stack = LocalStackProcess({"SWEEP_INTERVAL_SECONDS": "5"})
     try:
-        api = Api(stack.base)
+        api = Api(stack.url)
         event_id = on_sale(api)
         subscribers = Subscribers(stack.ws_url, event_id, args.subscribers)
         subscribers.wait_subscribed()
