@@ -564,20 +564,20 @@ def test_one_entry_per_user_and_a_second_join_gets_the_first_back(rooms, now):
 
 
 def test_a_customers_entries_move_under_a_pseudonym_keeping_their_place(rooms, now):
-    event = a_line(rooms, now)
-    for user, ticket in (("u1", "0001"), ("u2", "0002")):
+    event, fan, other, anon = a_line(rooms, now), uid("fan"), uid("other"), uid("anon")
+    for user, ticket in ((fan, "0001"), (other, "0002")):
         rooms["room"].join(an_entry(event, user, ticket, 0))
-    assert [e.event_id for e in rooms["room"].entries_of_user("u1", 10)] == [event.event_id]
+    assert [e.event_id for e in rooms["room"].entries_of_user(fan, 10)] == [event.event_id]
     line = rooms["room"].line(event.event_id)
     line = rooms["room"].rank(line, rooms["room"].arrivals(line, 10))
-    assert rooms["room"].move_entry(event.event_id, "u1", "anon_u1")
-    assert rooms["room"].entry(event.event_id, "u1") is None
-    assert rooms["room"].entries_of_user("u1", 10) == []
-    moved = rooms["room"].entry(event.event_id, "anon_u1")
-    assert (moved.user_id, moved.ticket, moved.rank) == ("anon_u1", "0001", 1)
-    assert [e.user_id for e in rooms["room"].entries_of_user("anon_u1", 10)] == ["anon_u1"]
-    assert [e.user_id for e in rooms["room"].next_waiting(line, 10)] == ["anon_u1", "u2"]
-    assert rooms["room"].move_entry(event.event_id, "u1", "anon_u1")  # again: nothing to do
+    assert rooms["room"].move_entry(event.event_id, fan, anon)
+    assert rooms["room"].entry(event.event_id, fan) is None
+    assert rooms["room"].entries_of_user(fan, 10) == []
+    moved = rooms["room"].entry(event.event_id, anon)
+    assert (moved.user_id, moved.ticket, moved.rank) == (anon, "0001", 1)
+    assert [e.user_id for e in rooms["room"].entries_of_user(anon, 10)] == [anon]
+    assert [e.user_id for e in rooms["room"].next_waiting(line, 10)] == [anon, other]
+    assert rooms["room"].move_entry(event.event_id, fan, anon)  # again: nothing to do
 
 
 def test_arrivals_come_in_ticket_order_across_shards_and_are_ranked_once(rooms, now):
