@@ -57,6 +57,15 @@ def _unused_stripe(path: str) -> bool:
 
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# Installer bookkeeping in a wheel's .dist-info, read by pip (uninstall) and SBOM tools, never
+# at run time; METADATA and the licence files stay.
+INSTALLER_ONLY = ("RECORD", "INSTALLER", "REQUESTED")
+
+
+def _installer_only(path: str) -> bool:
+    folder, _, name = path.rpartition("/")
+    return folder.endswith(".dist-info") and (name in INSTALLER_ONLY
+                                              or name.endswith(".cyclonedx.json"))
 
 
 def is_dropped(path: str) -> bool:
@@ -65,7 +74,7 @@ def is_dropped(path: str) -> bool:
     dist = top.split("-", 1)[0] if top.endswith(".dist-info") else None
     return (module in PROVIDED_BY_RUNTIME or dist in PROVIDED_BY_RUNTIME.values()
             or module in NOT_NEEDED_AT_RUN_TIME or dist in NOT_NEEDED_AT_RUN_TIME
-            or _unused_stripe(path)
+            or _unused_stripe(path) or _installer_only(path)
             or dist in ("cffi", "pycparser") or top.endswith(".data")  # a wheel's scripts
             or path.startswith(NEVER_RUN + NEVER_IMPORTED) or "/__pycache__/" in f"/{path}")
 
