@@ -120,14 +120,16 @@ class ProjectionRebuild:
 
 
 def difference(truth: Figures, counted: Figures) -> Drift:
-    sections = {}
-    for name in truth.sections.keys() | counted.sections.keys():
-        t, c = truth.sections.get(name, SectionCounts()), counted.sections.get(name, SectionCounts())
-        if (t.held, t.sold) != (c.held, c.sold):
-            sections[name] = SectionCounts(t.held - c.held, t.sold - c.sold)
-    tiers = {}
-    for name in truth.tiers.keys() | counted.tiers.keys():
-        t, c = truth.tiers.get(name, TierSales()), counted.tiers.get(name, TierSales())
-        if (t.sold, t.revenue) != (c.sold, c.revenue):
-            tiers[name] = TierSales(t.sold - c.sold, t.revenue - c.revenue)
-    return Drift(dict(sorted(sections.items())), dict(sorted(tiers.items())))
+    return Drift(_minus(truth.sections, counted.sections, SectionCounts),
+                 _minus(truth.tiers, counted.tiers, TierSales))
+
+
+def _minus(truth: dict, counted: dict, kind) -> dict:
+    """Counter by counter, what `counted` lacks of `truth` (negative: has too much)."""
+    drift = {}
+    for name in sorted(truth.keys() | counted.keys()):
+        t, c = truth.get(name, kind()), counted.get(name, kind())
+        delta = {f: getattr(t, f) - getattr(c, f) for f in vars(t)}
+        if any(delta.values()):
+            drift[name] = kind(**delta)
+    return drift
