@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from emulation_cost import rate as raw_transaction_rate  # noqa: E402
-from live_fanout import Api  # noqa: E402
+from live_fanout import Api, on_sale  # noqa: E402
 
 from chalicelib.local.process import LocalStackProcess  # noqa: E402
 
@@ -38,19 +38,8 @@ SECTIONS = [{"name": name, "rows": [{"name": str(r), "seats": 40} for r in range
             for name in ("A", "B")]  # 1,600 seats: room for every buyer's block
 
 
-def on_sale(api: Api, admit_per_minute: int) -> tuple[str, str]:
-    org = api.token("flash-organizer", ("organizer",), "flash-tenant")
-    venue = api.call("POST", "/organizer/venues", {
-        "name": "Flash Arena", "address": "1 Rush St", "city": "Porto", "country": "PT",
-        "location": {"lat": 41.15, "lng": -8.61}, "sections": SECTIONS}, org).json()
-    starts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400))
-    event = api.call("POST", "/organizer/events", {
-        "venue_id": venue["venue_id"], "name": "Flash On-Sale", "description": "Rush.",
-        "category": "concert", "starts_at": starts, "max_tickets_per_order": 8,
-        "price_tiers": [{"name": "All", "price": {"amount": 5000, "currency": "EUR"},
-                         "sections": [s["name"] for s in SECTIONS]}]}, org).json()
-    event_id = event["event_id"]
-    api.call("POST", f"/organizer/events/{event_id}/publish", token=org)
+def queued_on_sale(api: Api, admit_per_minute: int) -> tuple[str, str]:
+    event_id, org = on_sale(api, SECTIONS, max_tickets=8, tenant="flash-tenant")
     settings = api.call("PUT", f"/organizer/events/{event_id}/queue",
                         {"enabled": True, "admit_per_minute": admit_per_minute}, org)
     assert settings.status_code == 200, settings.text
@@ -133,7 +122,7 @@ def main() -> int:
     stack = LocalStackProcess({"RATE_LIMITS": "off", "SWEEP_INTERVAL_SECONDS": "5"})  # a load test
     try:
         api = Api(stack.url)
-        event_id, _ = on_sale(api, args.admit_per_minute)
+        event_id, _ = queued_on_sale(api, args.admit_per_minute)
         buyers = [Buyer(api, event_id, i, args.chosen) for i in range(args.buyers)]
         joined = time.monotonic()
         waits = [threading.Thread(target=b.join_and_wait) for b in buyers]

@@ -66,19 +66,22 @@ class Api:
         return self.call("POST", "/dev/token", body).json()["token"]
 
 
-def on_sale(api: Api) -> str:
-    org = api.token("bench-organizer", ("organizer",), "bench-tenant")
+def on_sale(api: Api, sections=SECTIONS, max_tickets: int = 50,
+            tenant: str = "bench-tenant") -> tuple[str, str]:
+    """A venue of `sections` and a published event in it, one tier for every seat; returns
+    the event's id and its organizer's token."""
+    org = api.token(f"{tenant}-organizer", ("organizer",), tenant)
     venue = api.call("POST", "/organizer/venues", {
         "name": "Bench Arena", "address": "1 Load St", "city": "Porto", "country": "PT",
-        "location": {"lat": 41.15, "lng": -8.61}, "sections": SECTIONS}, org).json()
+        "location": {"lat": 41.15, "lng": -8.61}, "sections": sections}, org).json()
     starts = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 30 * 86400))
     event = api.call("POST", "/organizer/events", {
         "venue_id": venue["venue_id"], "name": "Bench On-Sale", "description": "Load.",
-        "category": "concert", "starts_at": starts, "max_tickets_per_order": 50,
+        "category": "concert", "starts_at": starts, "max_tickets_per_order": max_tickets,
         "price_tiers": [{"name": "All", "price": {"amount": 5000, "currency": "EUR"},
-                         "sections": [s["name"] for s in SECTIONS]}]}, org).json()
+                         "sections": [s["name"] for s in sections]}]}, org).json()
     api.call("POST", f"/organizer/events/{event['event_id']}/publish", token=org)
-    return event["event_id"]
+    return event["event_id"], org
 
 
 class Subscribers:
@@ -269,7 +272,7 @@ def main() -> int:
     stack = LocalStackProcess({"SWEEP_INTERVAL_SECONDS": "5"})
     try:
         api = Api(stack.url)
-        event_id = on_sale(api)
+        event_id, _ = on_sale(api)
         subscribers = Subscribers(stack.ws_url, event_id, args.subscribers)
         subscribers.wait_subscribed()
         first = api.call("GET", f"/events/{event_id}/seats")
